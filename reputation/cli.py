@@ -1,0 +1,138 @@
+"""The `reputation` command."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from importlib.resources import files
+from pathlib import Path
+
+import click
+
+from reputation.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from reputation.exports import FORMATS, ImportFileError, export_rows, import_reviews, write_export
+from reputation.store import Store, open_store
+
+
+class _Context:
+    def __init__(self, config_path: str | None):
+        self.config_path = config_path
+
+    def store(self) -> Store:
+        config, path = load_config(self.config_path)
+        return open_store(config, path)
+
+
+pass_context = click.make_pass_decorator(_Context)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    envvar="REPUTATION_CONFIG",
+    help=f"The YAML config (default: ./{DEFAULT_CONFIG_FILE}; or $REPUTATION_CONFIG).",
+)
+@click.pass_context
+def cli(ctx: click.Context, config_path: str | None) -> None:
+    """Reputation monitor: collect reviews and mentions, score them, answer the negative ones on time."""
+    ctx.obj = _Context(config_path)
+
+
+@cli.command()
+@click.option("--force", is_flag=True, help="Overwrite an existing config file.")
+@pass_context
+def init(context: _Context, force: bool) -> None:
+    """Write a commented example config and create the database in the current folder."""
+    path = Path(context.config_path or DEFAULT_CONFIG_FILE)
+    if path.exists() and not force:
+        raise click.ClickException(f"{path} already exists; edit it, or pass --force to overwrite it")
+    path.write_text(files("reputation").joinpath("example.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    context.config_path = str(path)
+    context.store().close()
+    click.echo(f"Wrote {path} and created the database. Next: set your company and its sources in {path}.")
+
+
+@cli.group()
+def db() -> None:
+    """The database schema."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(context: _Context) -> None:
+    """Apply the schema migrations (also done at every start)."""
+    context.store().close()
+    click.echo("Database schema is up to date.")
+
+
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+@cli.group("export")
+def export_group() -> None:
+    """Export data from the store."""
+
+
+@export_group.command("reviews")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="csv", show_default=True)
+@click.option("--since", type=click.DateTime(), help="Published on or after this date (UTC).")
+@click.option("--until", type=click.DateTime(), help="Published before this date (UTC).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), help="File to write (default: standard output).")
+@pass_context
+def export_reviews(context: _Context, fmt: str, since, until, out: str | None) -> None:
+    """Export reviews with their sentiment and reply state. Spreadsheet formulas are neutralised."""
+    if fmt == "xlsx" and out is None:
+        raise click.ClickException("xlsx is a binary format: name a file with --out")
+    store = context.store()
+    try:
+        rows = export_rows(store, _utc(since), _utc(until))
+        if out is None:
+            count = write_export(rows, fmt, sys.stdout.buffer)
+        else:
+            with open(out, "wb") as handle:
+                count = write_export(rows, fmt, handle)
+    finally:
+        store.close()
+    if out is not None:
+        click.echo(f"Exported {count} reviews to {out}.", err=True)
+
+
+@cli.group("import")
+def import_group() -> None:
+    """Import data into the store."""
+
+
+@import_group.command("reviews")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def import_reviews_command(context: _Context, file: Path) -> None:
+    """Import reviews from a CSV, JSONL or XLSX file in the export's columns.
+
+    The `source` column names a configured source, or a new manual one.
+    """
+    store = context.store()
+    try:
+        result = import_reviews(store, file)
+    finally:
+        store.close()
+    created = f"; new manual sources: {', '.join(result.sources_created)}" if result.sources_created else ""
+    click.echo(f"Imported {file}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged{created}.")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except (ConfigError, ImportFileError) as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)

@@ -1,0 +1,1 @@
+"""The APScheduler service and its jobs: crawl, score, alert, escalate, report."""

@@ -1,0 +1,1 @@
+"""Sentiment: model loading, language detection, batch scoring, flagging, training and evaluation."""

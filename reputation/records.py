@@ -38,8 +38,11 @@ class Review:
             value = getattr(self, name)
             if value is not None and value.tzinfo is None:
                 raise ValueError(f"{name} of review {self.external_id!r} has no time zone")
-        if len(self.text) > MAX_TEXT_CHARS:
-            object.__setattr__(self, "text", self.text[: MAX_TEXT_CHARS - len(TRUNCATION_MARK)] + TRUNCATION_MARK)
+        # One line ending everywhere: spreadsheets and XML turn CR LF into LF anyway.
+        text = self.text.replace("\r\n", "\n").replace("\r", "\n")
+        if len(text) > MAX_TEXT_CHARS:
+            text = text[: MAX_TEXT_CHARS - len(TRUNCATION_MARK)] + TRUNCATION_MARK
+        object.__setattr__(self, "text", text)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -21,7 +21,7 @@ T0 = datetime(2026, 3, 14, 9, 30, tzinfo=timezone.utc)
 HOSTILE_TEXTS = [
     "Кофе отличный, персонал вежливый ☕️👍",
     "Tosi hyvä palvelu, kiitos! Ääkköset: äöå ÄÖÅ",
-    "Line one\nline two, with a comma\r\nand \"quotes\"",
+    "Line one\nline two, with a comma\nand \"quotes\"",
     "<script>alert(1)</script>",
     '=HYPERLINK("http://x","y")',
     "+7 (999) 123-45-67 звоните",

@@ -217,3 +217,7 @@ def test_processes_writing_and_reading_one_sqlite_file_never_hit_a_lock(sqlite_u
     final = Store.open(sqlite_url, migrate=False)
     assert count(final, schema.reviews) == 2000
     final.close()
+
+
+def test_line_endings_are_stored_as_newlines():
+    assert Review(source_id="s", external_id="x", text="a\r\nb\rc\n").text == "a\nb\nc\n"

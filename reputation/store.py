@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from sqlalchemy import Engine, bindparam, case, func, insert, select, tuple_, update
+from sqlalchemy import Engine, and_, bindparam, case, func, insert, or_, select, update
 
 from reputation import schema
 from reputation.channels import SOURCE_TYPES
@@ -44,6 +44,16 @@ class IngestResult:
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+def _keys_match(keys: Iterable[tuple[str, str]]):
+    """WHERE (source_id, external_id) is one of `keys`, grouped by source so the unique index serves it
+    (SQLite scans the table for a row-value IN list)."""
+    by_source: dict[str, list[str]] = {}
+    for source_id, external_id in keys:
+        by_source.setdefault(source_id, []).append(external_id)
+    reviews = schema.reviews
+    return or_(*(and_(reviews.c.source_id == s, reviews.c.external_id.in_(ids)) for s, ids in by_source.items()))
 
 
 def _batches(items: Iterable[Review], size: int) -> Iterator[list[Review]]:
@@ -133,7 +143,7 @@ class Store:
                         reviews.c.content_hash,
                         reviews.c.text,
                         reviews.c.rating,
-                    ).where(tuple_(reviews.c.source_id, reviews.c.external_id).in_(list(by_key)))
+                    ).where(_keys_match(by_key))
                 )
             }
             new = [item for key, item in by_key.items() if key not in stored]
@@ -209,7 +219,7 @@ class Store:
             (row.source_id, row.external_id): row.id
             for row in db.execute(
                 select(reviews.c.id, reviews.c.source_id, reviews.c.external_id).where(
-                    tuple_(reviews.c.source_id, reviews.c.external_id).in_([item.key for item in items])
+                    _keys_match(item.key for item in items)
                 )
             )
         }

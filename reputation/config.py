@@ -57,6 +57,14 @@ def parse_duration(value: Any) -> timedelta:
 Duration = Annotated[timedelta, BeforeValidator(parse_duration)]
 
 
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("is not an IANA time zone, e.g. Europe/Moscow, Europe/Helsinki, UTC") from None
+    return value
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -66,14 +74,7 @@ class Company(_Section):
     timezone: str = "UTC"
     aliases: list[str] = []
 
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError("is not an IANA time zone, e.g. Europe/Moscow, Europe/Helsinki, UTC") from None
-        return value
+    _known_zone = field_validator("timezone")(lambda cls, value: _zone(value))
 
     @property
     def zone(self) -> ZoneInfo:
@@ -96,6 +97,16 @@ class Source(_Section):
     enabled: bool = True
     obey_robots: bool = True
     token_env: str | None = None
+    # At most this many reviews per crawl: how far back a first crawl goes.
+    backfill: int = Field(default=500, ge=1, le=100_000)
+    # Zone of times the source prints without an offset; default: the company's.
+    timezone: str | None = None
+    # Logins that answer for the company where replies are ordinary comments (Otzovik).
+    reply_authors: list[str] = []
+    # Seconds between requests to the source's site (AutoThrottle may wait longer).
+    crawl_delay: float = Field(default=1.0, ge=0, le=600)
+
+    _known_zone = field_validator("timezone")(lambda cls, value: value if value is None else _zone(value))
 
     @field_validator("type")
     @classmethod

@@ -24,6 +24,8 @@ from reputation.database import make_engine, upgrade, writing
 from reputation.records import Review
 
 INGEST_BATCH = 500
+# Crawl statuses after which a source counts as working.
+HEALTHY = ("ok", "capped")
 
 
 @dataclass
@@ -40,6 +42,18 @@ class IngestResult:
         self.unchanged += other.unchanged
         self.replies_seen += other.replies_seen
         return self
+
+
+@dataclass
+class CrawlOutcome:
+    # ok, blocked, markup_changed, failing, capped
+    status: str
+    pages: int = 0
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    errors: int = 0
+    detail: str | None = None
 
 
 def utcnow() -> datetime:
@@ -240,6 +254,83 @@ class Store:
                 replied_at=item.reply_at or now,
             )
         return len(fresh)
+
+    def all_unchanged(self, items: list[Review]) -> bool:
+        """Whether every review is stored with the same text and rating, and its source reply (if any) too.
+
+        Spiders stop paging back at a page of which this holds.
+        """
+        if not items:
+            return False
+        reviews, replies = schema.reviews, schema.replies
+        with self.engine.connect() as db:
+            stored = {
+                (row.source_id, row.external_id): row
+                for row in db.execute(
+                    select(
+                        reviews.c.id,
+                        reviews.c.source_id,
+                        reviews.c.external_id,
+                        reviews.c.content_hash,
+                        select(func.count())
+                        .where(replies.c.review_id == reviews.c.id, replies.c.channel == "source")
+                        .scalar_subquery()
+                        .label("source_replies"),
+                    ).where(_keys_match(item.key for item in items))
+                )
+            }
+        return all(
+            item.key in stored
+            and stored[item.key].content_hash == item.content_hash
+            and (not item.reply_text or stored[item.key].source_replies > 0)
+            for item in items
+        )
+
+    # Crawl runs and the health of sources
+
+    def start_run(self, source_id: str, now: datetime | None = None) -> int:
+        with writing(self.engine) as db:
+            return db.execute(
+                insert(schema.crawl_runs).values(source_id=source_id, started_at=now or utcnow(), status="running")
+            ).inserted_primary_key[0]
+
+    def finish_run(self, run_id: int, outcome: CrawlOutcome, now: datetime | None = None) -> None:
+        """Record how a crawl ended, and the source's health with it."""
+        now = now or utcnow()
+        runs, sources = schema.crawl_runs, schema.sources
+        with writing(self.engine) as db:
+            source_id = db.scalar(select(runs.c.source_id).where(runs.c.id == run_id))
+            db.execute(
+                update(runs)
+                .where(runs.c.id == run_id)
+                .values(
+                    finished_at=now,
+                    status=outcome.status,
+                    pages=outcome.pages,
+                    items_seen=outcome.seen,
+                    items_new=outcome.new,
+                    items_updated=outcome.updated,
+                    errors=outcome.errors,
+                    error_detail=outcome.detail,
+                )
+            )
+            health = dict(status=outcome.status, status_detail=outcome.detail, last_run_at=now)
+            if outcome.status in HEALTHY:
+                health["last_success_at"] = now
+            db.execute(update(sources).where(sources.c.id == source_id).values(**health))
+
+    def run(self, run_id: int):
+        with self.engine.connect() as db:
+            return db.execute(select(schema.crawl_runs).where(schema.crawl_runs.c.id == run_id)).one()
+
+    def sources_health(self) -> list:
+        """Each source with its health and how many reviews it has stored."""
+        sources, reviews = schema.sources, schema.reviews
+        stored = (
+            select(func.count()).where(reviews.c.source_id == sources.c.id).scalar_subquery().label("reviews")
+        )
+        with self.engine.connect() as db:
+            return db.execute(select(sources, stored).order_by(sources.c.id)).all()
 
     def review_id(self, source_id: str, external_id: str) -> int | None:
         reviews = schema.reviews

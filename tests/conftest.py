@@ -50,3 +50,61 @@ def store(database_url):
     store = Store.open(database_url)
     yield store
     store.close()
+
+
+@pytest.fixture
+def lookalike():
+    from tests.lookalike import LookalikeServer
+
+    server = LookalikeServer().start()
+    yield server
+    server.stop()
+
+
+class CrawlSetup:
+    """A config with the given sources pointing at the look-alike server, its store, and real crawls."""
+
+    def __init__(self, folder, server):
+        self.folder = folder
+        self.server = server
+        self.lines: list[str] = []
+
+    def configure(self, *sources: dict, aliases=("Kofemania", "Кофемания кафе")) -> None:
+        import yaml
+
+        config = {
+            "company": {"name": "Кофемания", "timezone": "Europe/Moscow", "aliases": list(aliases)},
+            "database_url": "sqlite:///reputation.db",
+            "sources": [{"crawl_delay": 0, **source} for source in sources],
+        }
+        self.path = self.folder / "reputation.yaml"
+        self.path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+
+    def crawl(self, source_id: str):
+        from reputation.config import load_config
+        from reputation.store import open_store
+        from scrapers import crawl
+
+        config, path = load_config(self.path)
+        store = open_store(config, path)
+        try:
+            return crawl(config, path, store, source_id, echo=self.lines.append, timeout_s=120)
+        finally:
+            store.close()
+
+    def rows(self, table, **where):
+        from sqlalchemy import select
+
+        store = Store.open(f"sqlite:///{self.folder / 'reputation.db'}", migrate=False)
+        query = select(table)
+        for key, value in where.items():
+            query = query.where(table.c[key] == value)
+        with store.engine.connect() as db:
+            rows = db.execute(query).all()
+        store.close()
+        return rows
+
+
+@pytest.fixture
+def crawls(tmp_path, lookalike):
+    return CrawlSetup(tmp_path, lookalike)

@@ -9,18 +9,21 @@ from pathlib import Path
 
 import click
 
-from reputation.config import DEFAULT_CONFIG_FILE, ConfigError, load_config
+from reputation.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
 from reputation.exports import FORMATS, ImportFileError, export_rows, import_reviews, write_export
-from reputation.store import Store, open_store
+from reputation.store import HEALTHY, Store, open_store
 
 
 class _Context:
     def __init__(self, config_path: str | None):
         self.config_path = config_path
 
-    def store(self) -> Store:
+    def load(self) -> tuple[Config, Path, Store]:
         config, path = load_config(self.config_path)
-        return open_store(config, path)
+        return config, path, open_store(config, path)
+
+    def store(self) -> Store:
+        return self.load()[2]
 
 
 pass_context = click.make_pass_decorator(_Context)
@@ -122,6 +125,70 @@ def import_reviews_command(context: _Context, file: Path) -> None:
         store.close()
     created = f"; new manual sources: {', '.join(result.sources_created)}" if result.sources_created else ""
     click.echo(f"Imported {file}: {result.new} new, {result.updated} updated, {result.unchanged} unchanged{created}.")
+
+
+@cli.command("crawl")
+@click.argument("source_ids", nargs=-1)
+@click.option("--all", "crawl_all", is_flag=True, help="Crawl every enabled source.")
+@pass_context
+def crawl_command(context: _Context, source_ids: tuple[str, ...], crawl_all: bool) -> None:
+    """Crawl sources now, showing progress per page and a summary per source.
+
+    Exits non-zero when a source ends blocked, markup_changed or failing.
+    """
+    from scrapers import crawl
+
+    config, path, store = context.load()
+    try:
+        if crawl_all:
+            source_ids = tuple(s.id for s in config.sources if s.enabled)
+        if not source_ids:
+            raise click.UsageError("name the sources to crawl, or pass --all")
+        unhealthy = 0
+        for source_id in source_ids:
+            try:
+                run = crawl(config, path, store, source_id, echo=click.echo)
+            except ValueError as exc:
+                raise click.ClickException(str(exc)) from None
+            unchanged = run.items_seen - run.items_new - run.items_updated
+            click.echo(
+                f"{source_id}: {run.status}; {run.items_new} new, {run.items_updated} updated, "
+                f"{unchanged} unchanged, {run.errors} errors, {run.pages} pages"
+                + (f" ({run.error_detail})" if run.error_detail else "")
+            )
+            unhealthy += run.status not in HEALTHY
+    finally:
+        store.close()
+    if unhealthy:
+        sys.exit(1)
+
+
+@cli.command("sources")
+@pass_context
+def sources_command(context: _Context) -> None:
+    """List the sources with their health: last run, last success, status, reviews stored."""
+    config, _, store = context.load()
+    try:
+        rows = store.sources_health()
+    finally:
+        store.close()
+    zone = config.company.zone
+
+    def when(moment: datetime | None) -> str:
+        return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "never"
+
+    header = f"{'source':<20} {'type':<11} {'channel':<12} {'status':<15} {'last run':<17} {'last success':<17} {'reviews':>8}"
+    click.echo(header)
+    for row in rows:
+        status = row.status or "not crawled"
+        if not row.enabled:
+            status += " (off)"
+        click.echo(
+            f"{row.id:<20} {row.type:<11} {row.channel:<12} {status:<15} {when(row.last_run_at):<17} "
+            f"{when(row.last_success_at):<17} {row.reviews:>8}"
+        )
+        if row.status_detail and row.status not in HEALTHY:
+            click.echo(f"{'':<20} {row.status_detail}")
 
 
 def main() -> None:

@@ -46,7 +46,11 @@ def crawl_source(config: Config, store: Store, source_id: str, run_id: int) -> C
         crawler, source=source, company=config.company, store=store, health=health, now=datetime.now(timezone.utc)
     )
     process.start()
-    failures = _count_failures(crawler.stats.get_stats())
+    stats = crawler.stats.get_stats()
+    forbidden = stats.get("robotstxt/forbidden", 0)
+    if forbidden:
+        health.error(f"{forbidden} request(s) forbidden by the site's robots.txt (obey_robots: false overrides)", forbidden)
+    failures = _count_failures(stats)
     if failures:
         health.error(f"{failures} request(s) failed after retries or broke the parser (see the crawl log)", failures)
     ingested = getattr(crawler.spider, "ingested", None)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-ROBOTS_TXT = b"User-agent: *\nDisallow: /private/\n"
+ROBOTS_TXT = b"User-agent: *\nDisallow: /forbidden/\n"
 
 
 @dataclass

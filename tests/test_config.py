@@ -112,6 +112,8 @@ def test_a_source_token_is_needed_only_while_the_source_is_enabled(tmp_path, mon
         (minimal(sources=[{"id": "a", "type": "feed"}]), "sources[0]: needs a url"),
         (minimal(sources=[{"id": "a", "type": "feed", "url": "u", "channel": "tv"}]), "sources[0].channel: 'tv' is not a channel"),
         (minimal(alerts={"enabled": True}), "alerts: alerts are enabled but 'to' lists no address"),
+        (minimal(sources=[{"id": "a", "type": "feed", "url": "u", "timezone": "Moscow"}]), "sources[0].timezone: 'Moscow' is not an IANA time zone"),
+        (minimal(sources=[{"id": "a", "type": "feed", "url": "u", "backfill": 0}]), "sources[0].backfill: 0 Input should be greater than or equal to 1"),
         ("company: [unclosed", "line 1 is not valid YAML"),
         ("- just\n- a list\n", "expected a mapping of sections"),
     ],

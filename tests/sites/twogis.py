@@ -5,10 +5,12 @@ Shaped as the web client receives it: `meta` with counts and an absolute
 `official_answer` (null or {text, date_created}) and dates in the branch's local
 offset with microseconds. State: `phase` 2 edits review 3, adds a reply to
 review 5 and publishes a new review; `twogis_mode` "blocked" answers 403,
-"markup" answers JSON without `reviews`.
+"markup" answers JSON without `reviews`, "rate_limited" answers the first
+request 429 with Retry-After: 1, "slow" hangs on every page after the first.
 """
 
 import json
+import time
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlencode
 
@@ -76,6 +78,11 @@ def handle(request):
         return 403, {"Content-Type": "application/json"}, b'{"meta":{"code":403,"error":{"type":"keyError","message":"Access denied"}}}'
     if request.path != f"/2.0/branches/{BRANCH}/reviews":
         return 404, {"Content-Type": "application/json"}, b'{"meta":{"code":404}}'
+    if mode == "rate_limited" and not request.state.get("limited_once"):
+        request.state["limited_once"] = True
+        return 429, {"Retry-After": "1", "Content-Type": "application/json"}, b'{"meta":{"code":429}}'
+    if mode == "slow" and request.query.get("offset", "0") != "0":
+        time.sleep(30)
     if mode == "markup":
         return 200, {"Content-Type": "application/json"}, b'{"meta":{"code":200},"items":[]}'
     limit = min(int(request.query.get("limit", 50)), 50)

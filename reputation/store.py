@@ -70,6 +70,13 @@ def _keys_match(keys: Iterable[tuple[str, str]]):
     return or_(*(and_(reviews.c.source_id == s, reviews.c.external_id.in_(ids)) for s, ids in by_source.items()))
 
 
+def _stored(db, keys: Iterable[tuple[str, str]], *columns) -> dict:
+    """The stored reviews among `keys`, by key, with their id and the given columns."""
+    reviews = schema.reviews
+    query = select(reviews.c.id, reviews.c.source_id, reviews.c.external_id, *columns).where(_keys_match(keys))
+    return {(row.source_id, row.external_id): row for row in db.execute(query)}
+
+
 def _batches(items: Iterable[Review], size: int) -> Iterator[list[Review]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
@@ -147,19 +154,7 @@ class Store:
         by_key = {item.key: item for item in batch}
         result = IngestResult()
         with writing(self.engine) as db:
-            stored = {
-                (row.source_id, row.external_id): row
-                for row in db.execute(
-                    select(
-                        reviews.c.id,
-                        reviews.c.source_id,
-                        reviews.c.external_id,
-                        reviews.c.content_hash,
-                        reviews.c.text,
-                        reviews.c.rating,
-                    ).where(_keys_match(by_key))
-                )
-            }
+            stored = _stored(db, by_key, reviews.c.content_hash, reviews.c.text, reviews.c.rating)
             new = [item for key, item in by_key.items() if key not in stored]
             changed = [
                 (stored[key], item)
@@ -228,15 +223,8 @@ class Store:
     @staticmethod
     def _record_replies(db, items: list[Review], now: datetime, channel: str) -> int:
         """A business reply (seen on the source, or imported) answers the review at the reply's time."""
-        reviews, replies = schema.reviews, schema.replies
-        ids = {
-            (row.source_id, row.external_id): row.id
-            for row in db.execute(
-                select(reviews.c.id, reviews.c.source_id, reviews.c.external_id).where(
-                    _keys_match(item.key for item in items)
-                )
-            )
-        }
+        replies = schema.replies
+        ids = {key: row.id for key, row in _stored(db, [item.key for item in items]).items()}
         answered = set(
             db.scalars(
                 select(replies.c.review_id).where(replies.c.review_id.in_(ids.values()), replies.c.channel == channel)
@@ -263,22 +251,14 @@ class Store:
         if not items:
             return False
         reviews, replies = schema.reviews, schema.replies
+        source_replies = (
+            select(func.count())
+            .where(replies.c.review_id == reviews.c.id, replies.c.channel == "source")
+            .scalar_subquery()
+            .label("source_replies")
+        )
         with self.engine.connect() as db:
-            stored = {
-                (row.source_id, row.external_id): row
-                for row in db.execute(
-                    select(
-                        reviews.c.id,
-                        reviews.c.source_id,
-                        reviews.c.external_id,
-                        reviews.c.content_hash,
-                        select(func.count())
-                        .where(replies.c.review_id == reviews.c.id, replies.c.channel == "source")
-                        .scalar_subquery()
-                        .label("source_replies"),
-                    ).where(_keys_match(item.key for item in items))
-                )
-            }
+            stored = _stored(db, [item.key for item in items], reviews.c.content_hash, source_replies)
         return all(
             item.key in stored
             and stored[item.key].content_hash == item.content_hash
@@ -331,13 +311,6 @@ class Store:
         )
         with self.engine.connect() as db:
             return db.execute(select(sources, stored).order_by(sources.c.id)).all()
-
-    def review_id(self, source_id: str, external_id: str) -> int | None:
-        reviews = schema.reviews
-        with self.engine.connect() as db:
-            return db.scalar(
-                select(reviews.c.id).where(reviews.c.source_id == source_id, reviews.c.external_id == external_id)
-            )
 
 
 def _answer(db, review_id: int, now: datetime, **reply) -> None:

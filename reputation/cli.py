@@ -191,6 +191,93 @@ def sources_command(context: _Context) -> None:
             click.echo(f"{'':<20} {row.status_detail}")
 
 
+@cli.group("sentiment")
+def sentiment_group() -> None:
+    """Sentiment scoring with the configured model (the bundled one by default)."""
+
+
+def _models(config: Config):
+    from sentiment import Models
+    from sentiment.model import ModelLoadError
+
+    try:
+        return Models(config.sentiment)
+    except ModelLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@sentiment_group.command("score")
+@click.argument("text")
+@click.option("--rating", type=click.FloatRange(1, 5), help="The author's stars, combined with the text's score.")
+@pass_context
+def sentiment_score(context: _Context, text: str, rating: float | None) -> None:
+    """Print the label, score, language and model of one text."""
+    from sentiment.language import detect_language
+    from sentiment.policy import combine, flagged
+
+    config, _ = load_config(context.config_path)
+    models = _models(config)
+    language = detect_language(text)
+    model = models.for_language(language)
+    [text_score] = model.score([text])
+    label, score = combine(text_score, rating)
+    click.echo(f"label: {label}")
+    click.echo(f"score: {score:+.3f}")
+    click.echo(f"language: {language or 'unknown'}")
+    click.echo(f"model: {model.model_id} ({model.version})")
+    click.echo(f"flagged: {'yes' if flagged(text_score, label, config.sentiment.negative_threshold) else 'no'}")
+
+
+@sentiment_group.command("rescore")
+@click.option("--all", "everything", is_flag=True, help="Rescore every review, e.g. after a model change.")
+@pass_context
+def sentiment_rescore(context: _Context, everything: bool) -> None:
+    """Score the new and changed reviews (or all of them), flag negatives, set reply deadlines."""
+    from sentiment.scoring import score_reviews
+
+    config, _, store = context.load()
+    try:
+        count = score_reviews(store, config, _models(config), everything=everything)
+    finally:
+        store.close()
+    click.echo(f"Scored {count} reviews.")
+
+
+@sentiment_group.command("eval")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@pass_context
+def sentiment_eval(context: _Context, file: Path) -> None:
+    """Evaluate the model on a CSV with columns text,label (and optional lang).
+
+    Prints accuracy, macro-F1 and per-class precision/recall/F1, per language and overall.
+    """
+    from sentiment.evaluation import evaluate, format_report, read_labelled
+    from sentiment.language import detect_language
+
+    config, _ = load_config(context.config_path)
+    try:
+        rows = read_labelled(file)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    models = _models(config)
+    languages = [row.get("lang") or detect_language(row["text"]) or "unknown" for row in rows]
+    predicted: list[str] = [""] * len(rows)
+    for language in set(languages):
+        indexes = [i for i, lang in enumerate(languages) if lang == language]
+        model = models.for_language(language)
+        for i, score in zip(indexes, model.score([rows[i]["text"] for i in indexes], config.sentiment.batch_size)):
+            predicted[i] = score.label
+    gold = [row["label"] for row in rows]
+    for language in sorted(set(languages)):
+        indexes = [i for i, lang in enumerate(languages) if lang == language]
+        for line in format_report(language, evaluate([gold[i] for i in indexes], [predicted[i] for i in indexes])):
+            click.echo(line)
+    overall = evaluate(gold, predicted)
+    for line in format_report("overall", overall):
+        click.echo(line)
+    click.echo(f"macro-F1: {overall.macro_f1:.3f}")
+
+
 def main() -> None:
     try:
         cli(standalone_mode=False)

@@ -1,0 +1,91 @@
+"""Score the reviews that are new or changed, flag negatives and set their reply deadlines."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+
+from reputation import schema
+from reputation.config import Config
+from reputation.database import writing
+from reputation.store import Store, utcnow
+from sentiment import Models
+from sentiment.language import detect_language
+from sentiment.policy import combine, flagged, reply_due
+
+CHUNK = 256
+
+
+def _text(row) -> str:
+    return f"{row.title}\n{row.text}" if row.title else row.text
+
+
+def score_reviews(store: Store, config: Config, models: Models, *, everything: bool = False, now: datetime | None = None) -> int:
+    """Score reviews marked for scoring (or all of them); returns how many were scored."""
+    reviews, sources = schema.reviews, schema.sources
+    query = (
+        select(
+            reviews.c.id, reviews.c.title, reviews.c.text, reviews.c.rating, reviews.c.language,
+            reviews.c.published_at, reviews.c.first_seen_at, reviews.c.content_hash, sources.c.channel,
+        )
+        .join(sources, sources.c.id == reviews.c.source_id)
+        .order_by(reviews.c.id)
+        .limit(CHUNK)
+    )
+    if not everything:
+        query = query.where(reviews.c.needs_scoring.is_(True))
+    scored, after = 0, 0
+    while True:
+        with store.engine.connect() as db:
+            rows = db.execute(query.where(reviews.c.id > after)).all()
+        if not rows:
+            return scored
+        _score_chunk(store, config, models, rows, now or utcnow())
+        scored += len(rows)
+        after = rows[-1].id
+
+
+def _score_chunk(store: Store, config: Config, models: Models, rows, now: datetime) -> None:
+    languages = [row.language or detect_language(row.text) for row in rows]
+    by_model: dict[int, list[int]] = {}
+    for index, language in enumerate(languages):
+        by_model.setdefault(id(models.for_language(language)), []).append(index)
+    scores = [None] * len(rows)
+    for indexes in by_model.values():
+        model = models.for_language(languages[indexes[0]])
+        for index, score in zip(indexes, model.score([_text(rows[i]) for i in indexes], config.sentiment.batch_size)):
+            scores[index] = (model, score)
+
+    score_rows, review_rows = [], []
+    for row, language, (model, text_score) in zip(rows, languages, scores):
+        label, value = combine(text_score, row.rating)
+        is_flagged = flagged(text_score, label, config.sentiment.negative_threshold)
+        score_rows.append(
+            dict(review_id=row.id, label=label, score=value, language=language, model_id=model.model_id,
+                 model_version=model.version, content_hash=row.content_hash, scored_at=now)
+        )
+        due = reply_due(row.published_at, row.first_seen_at, config.sla.for_channel(row.channel)) if is_flagged else None
+        review_rows.append(dict(b_id=row.id, b_hash=row.content_hash, b_language=language, b_flagged=is_flagged, b_due=due))
+
+    reviews = schema.reviews
+    with writing(store.engine) as db:
+        ids = db.scalars(
+            insert(schema.sentiment_scores).returning(schema.sentiment_scores.c.id, sort_by_parameter_order=True),
+            score_rows,
+        ).all()
+        for row, score_id in zip(review_rows, ids):
+            row["b_score"] = score_id
+        # A review edited since it was read keeps needs_scoring: its new text gets its own score.
+        db.execute(
+            update(reviews)
+            .where(reviews.c.id == bindparam("b_id"), reviews.c.content_hash == bindparam("b_hash"))
+            .values(
+                sentiment_id=bindparam("b_score"),
+                language=bindparam("b_language"),
+                flagged=bindparam("b_flagged"),
+                due_at=bindparam("b_due"),
+                needs_scoring=False,
+            ),
+            review_rows,
+        )

@@ -197,7 +197,7 @@ def sentiment_group() -> None:
 
 
 def _models(config: Config):
-    from sentiment import Models
+    from sentiment.loading import Models
     from sentiment.model import ModelLoadError
 
     try:

@@ -10,7 +10,7 @@ from reputation import schema
 from reputation.config import Config
 from reputation.database import writing
 from reputation.store import Store, utcnow
-from sentiment import Models
+from sentiment.loading import Models
 from sentiment.language import detect_language
 from sentiment.policy import combine, flagged, reply_due
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from reputation import schema
 from reputation.config import Config
 from reputation.records import Review
-from sentiment import Models
+from sentiment.loading import Models
 from sentiment.model import ModelLoadError, Score, SentimentModel
 from sentiment.policy import combine, flagged, reply_due
 from sentiment.scoring import score_reviews
@@ -83,7 +83,7 @@ def test_models_per_language_and_the_missing_bundled_model(tiny_model, monkeypat
     )
     models = Models(config.sentiment)
     assert models.for_language("fi") is models.for_language("ru")  # one model loaded once
-    monkeypatch.setattr("sentiment.BUNDLED_DIR", tmp_path / "bundled")
+    monkeypatch.setattr("sentiment.loading.BUNDLED_DIR", tmp_path / "bundled")
     with pytest.raises(ModelLoadError, match="'bundled' is missing"):
         Models(Config.model_validate({"company": {"name": "X"}}).sentiment)
 

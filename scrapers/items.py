@@ -19,3 +19,6 @@ class ScrapedReview:
     # The business's own reply, when the source shows it.
     reply_text: str | None = None
     reply_published: str | int | float | None = None
+    # True where the source gives plain text (JSON APIs), not HTML: a "<script>"
+    # in it is what the author typed, and stays in the text as such.
+    plain_text: bool = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -21,14 +22,18 @@ def _rating(value: float | str | None) -> float | None:
         raise ValueError(f"rating {value!r} is not a number") from None
 
 
+def _as_html(value: str | None, plain_text: bool) -> str | None:
+    return html.escape(value, quote=False) if plain_text and value else value
+
+
 def to_review(item: ScrapedReview, *, source_id: str, now: datetime, zone: ZoneInfo) -> Review:
     """Clean the text, parse the dates in the source's zone, detect the language.
 
     Raises ValueError (DateParseError among them) naming what could not be read.
     """
-    text = clean_text(item.text)
+    text = clean_text(_as_html(item.text, item.plain_text))
     published = parse_date(item.published, now=now, tz=zone) if item.published not in (None, "") else None
-    reply_text = clean_text(item.reply_text) or None
+    reply_text = clean_text(_as_html(item.reply_text, item.plain_text)) or None
     reply_at = None
     if reply_text and item.reply_published not in (None, ""):
         reply_at = parse_date(item.reply_published, now=now, tz=zone).value
@@ -37,8 +42,8 @@ def to_review(item: ScrapedReview, *, source_id: str, now: datetime, zone: ZoneI
         external_id=str(item.external_id),
         text=text,
         url=item.url,
-        author=clean_text(item.author) or None,
-        title=clean_text(item.title) or None,
+        author=clean_text(_as_html(item.author, item.plain_text)) or None,
+        title=clean_text(_as_html(item.title, item.plain_text)) or None,
         rating=_rating(item.rating),
         language=detect_language(text),
         published_at=published.value if published else None,

@@ -31,6 +31,8 @@ def test_first_crawl_reads_every_page_and_every_field(crawls):
     assert first.published_at == datetime(2026, 3, 14, 6, 45, 5, 106444, tzinfo=timezone.utc)
     assert first.published_approx is False
     assert reviews["14000002"].text == "Нормально. Цены «московские», но вкусно. (отзыв 2)"
+    # plain text from JSON: what the author typed stays, markup-like or not
+    assert reviews["14000004"].text == "Уютно, хороший Wi-Fi, работала тут весь день. <script>alert(1)</script> <b>не жирный</b> (отзыв 4)"
     # the newest first, and the pages asked for by the absolute next_link
     offsets = [q for path, q, _ in crawls.server.hits("/twogis/2.0/branches")]
     assert ["offset=50" in q for q in offsets] == [False, True, False]

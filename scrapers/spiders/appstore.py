@@ -10,8 +10,8 @@ rel=last), but its URL is built here: Apple's own hrefs name the XML variant.
 Every value is wrapped, `{"label": ...}`; `entry` is a list, a single object
 when the page holds one review, and absent when it holds none. Old feeds list
 the app itself (`im:name`) as the first entry; it is skipped. Dates carry
-Apple's Pacific offset. Titles and texts are plain text, escaped before the
-pipeline's HTML cleaning so that typed markup stays literal. An entry's link is
+Apple's Pacific offset. Titles and texts are plain text (`plain_text`), so
+typed markup stays literal. An entry's link is
 the app's reviews page (the feed has no per-review permalink), and the feed
 shows no developer responses.
 
@@ -23,14 +23,13 @@ ends there too). HTTP 403 is `blocked`; an answer without a `feed` object is
 
 from __future__ import annotations
 
-import html
 import json
 import re
 
 from scrapy import Request
 
 from scrapers.items import ScrapedReview
-from scrapers.spiders.base import ReviewSpider
+from scrapers.spiders.base import ReviewSpider, dig
 
 PAGE_SIZE = 50
 MAX_PAGES = 10
@@ -59,17 +58,6 @@ _FEED_URL = re.compile(
 _PAGE = re.compile(r"/page=(\d+)/")
 
 
-def _dig(data, path: tuple[str, ...]):
-    """The value at `path`, or None where a step is missing."""
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _plain(text: str | None) -> str | None:
-    return None if text is None else html.escape(text, quote=False)
 
 
 class AppStoreSpider(ReviewSpider):
@@ -96,14 +84,14 @@ class AppStoreSpider(ReviewSpider):
             self.report_blocked(response, "HTTP 403: Apple refused the feed")
             return
         try:
-            feed = _dig(json.loads(response.text), FIELDS["feed"])
+            feed = dig(json.loads(response.text), FIELDS["feed"])
         except (ValueError, AttributeError):  # not JSON, or not even text
             self.report_markup_changed(response, "the feed did not answer JSON")
             return
         if not isinstance(feed, dict):
             self.report_markup_changed(response, "no `feed` object in the JSON")
             return
-        entries = _dig(feed, FIELDS["entry"]) or []
+        entries = dig(feed, FIELDS["entry"]) or []
         if isinstance(entries, dict):  # one review on the page
             entries = [entries]
         if not isinstance(entries, list):
@@ -129,12 +117,12 @@ class AppStoreSpider(ReviewSpider):
     @staticmethod
     def _next_page(feed: dict, page: int) -> int | None:
         """The page after `page` that the feed's rel=next link names, if it lies within rel=last."""
-        links = _dig(feed, FIELDS["links"])
+        links = dig(feed, FIELDS["links"])
         numbers = {}
         for link in links if isinstance(links, list) else [links]:
-            number = _PAGE.search(_dig(link, FIELDS["link_href"]) or "")
+            number = _PAGE.search(dig(link, FIELDS["link_href"]) or "")
             if number:
-                numbers[_dig(link, FIELDS["link_rel"])] = int(number.group(1))
+                numbers[dig(link, FIELDS["link_rel"])] = int(number.group(1))
         following = numbers.get("next")
         if following is None or following <= page or following > numbers.get("last", MAX_PAGES):
             return None
@@ -142,15 +130,16 @@ class AppStoreSpider(ReviewSpider):
 
     @staticmethod
     def _item(entry: dict) -> ScrapedReview:
-        review_id = _dig(entry, FIELDS["id"])
+        review_id = dig(entry, FIELDS["id"])
         if not review_id:
             raise ValueError("entry without an id")
         return ScrapedReview(
             external_id=str(review_id),
-            text=_plain(_dig(entry, FIELDS["text"])),
-            url=_dig(entry, FIELDS["url"]),
-            author=_plain(_dig(entry, FIELDS["author"])),
-            title=_plain(_dig(entry, FIELDS["title"])),
-            rating=_dig(entry, FIELDS["rating"]),
-            published=_dig(entry, FIELDS["published"]),
+            text=dig(entry, FIELDS["text"]),
+            url=dig(entry, FIELDS["url"]),
+            author=dig(entry, FIELDS["author"]),
+            title=dig(entry, FIELDS["title"]),
+            rating=dig(entry, FIELDS["rating"]),
+            published=dig(entry, FIELDS["published"]),
+            plain_text=True,
         )

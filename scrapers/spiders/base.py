@@ -33,6 +33,15 @@ T = TypeVar("T")
 _DETAIL_LIMIT = 5
 
 
+def dig(data, path: tuple[str, ...]):
+    """The value at `path` in nested JSON, or None where a step is missing or null."""
+    for key in path:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
 @dataclass
 class CrawlHealth:
     """What a crawl learned about its source, beside the reviews themselves."""

@@ -7,8 +7,8 @@ host). Pages are asked newest first in every language,
 `wants_more`. A review's link is Trustpilot's permalink `<host>/reviews/<id>`
 on the configured host, so a country host keeps its own links.
 
-Texts and titles are plain text inside the JSON: they are HTML-escaped before
-the pipeline's HTML cleaning, so a typed "<script>" stays literal text. Dates
+Texts and titles are plain text inside the JSON (`plain_text`), so a typed
+"<script>" stays literal text. Dates
 are ISO UTC. The company's answer is `reply` (null when none).
 
 Cloudflare's challenge page (HTTP 403 "Just a moment...", `cf-chl` scripts) or
@@ -18,7 +18,6 @@ any 403 is `blocked`; a page without `__NEXT_DATA__`, or whose JSON has no
 
 from __future__ import annotations
 
-import html
 import json
 import re
 
@@ -27,7 +26,7 @@ from scrapy.http import TextResponse
 from w3lib.url import add_or_replace_parameters
 
 from scrapers.items import ScrapedReview
-from scrapers.spiders.base import ReviewSpider
+from scrapers.spiders.base import ReviewSpider, dig
 
 # Where the spider finds everything, so a Trustpilot redesign is fixed here.
 FIELDS = {
@@ -50,17 +49,6 @@ CHALLENGE_MARKS = (b"<title>Just a moment...</title>", b"cf-chl", b"_cf_chl_opt"
 _COMPANY_PAGE = re.compile(r"^(?P<host>https?://.+?)/review/[^/?#]+")
 
 
-def _dig(data, path: tuple[str, ...]):
-    """The value at `path`, or None where a step is missing or null."""
-    for key in path:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _plain(text: str | None) -> str | None:
-    return None if text is None else html.escape(text, quote=False)
 
 
 class TrustpilotSpider(ReviewSpider):
@@ -94,13 +82,13 @@ class TrustpilotSpider(ReviewSpider):
         except ValueError:
             self.report_markup_changed(response, "__NEXT_DATA__ is not JSON")
             return
-        reviews = _dig(data, FIELDS["reviews"])
+        reviews = dig(data, FIELDS["reviews"])
         if not isinstance(reviews, list):
             self.report_markup_changed(response, f"no {'.'.join(FIELDS['reviews'])} list in __NEXT_DATA__")
             return
         found = self.accept(response, reviews, self._item)
         yield from found
-        total = _dig(data, FIELDS["total_pages"])
+        total = dig(data, FIELDS["total_pages"])
         last = isinstance(total, int) and page >= total
         if reviews and not last and self.wants_more(found):
             yield self.request(page + 1)
@@ -112,17 +100,18 @@ class TrustpilotSpider(ReviewSpider):
         )
 
     def _item(self, review: dict) -> ScrapedReview:
-        review_id = _dig(review, FIELDS["id"])
+        review_id = dig(review, FIELDS["id"])
         if not review_id:
             raise ValueError("review without an id")
         return ScrapedReview(
             external_id=str(review_id),
-            text=_plain(_dig(review, FIELDS["text"])),
+            text=dig(review, FIELDS["text"]),
             url=f"{self.host}/reviews/{review_id}",
-            author=_plain(_dig(review, FIELDS["author"])),
-            title=_plain(_dig(review, FIELDS["title"])),
-            rating=_dig(review, FIELDS["rating"]),
-            published=_dig(review, FIELDS["published"]),
-            reply_text=_plain(_dig(review, FIELDS["reply_text"])),
-            reply_published=_dig(review, FIELDS["reply_published"]),
+            author=dig(review, FIELDS["author"]),
+            title=dig(review, FIELDS["title"]),
+            rating=dig(review, FIELDS["rating"]),
+            published=dig(review, FIELDS["published"]),
+            reply_text=dig(review, FIELDS["reply_text"]),
+            reply_published=dig(review, FIELDS["reply_published"]),
+            plain_text=True,
         )

@@ -72,4 +72,5 @@ class TwoGisSpider(ReviewSpider):
             published=review.get("date_created"),
             reply_text=answer.get("text"),
             reply_published=answer.get("date_created"),
+            plain_text=True,
         )

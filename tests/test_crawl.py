@@ -7,6 +7,7 @@ import pytest
 
 from reputation import schema
 from scrapers.middlewares import wait_from_headers
+from tests.sites import otzovik as otzovik_site
 from tests.sites import twogis
 
 REVIEWS_PATH = f"/2.0/branches/{twogis.BRANCH}/reviews"
@@ -94,20 +95,27 @@ def reputation(crawls, *args):
     )
 
 
-def test_crawl_all_goes_on_past_a_broken_source_and_sources_shows_the_health(crawls):
-    crawls.configure(source(crawls, "broken", site="nosuchsite"), source(crawls))
+def test_crawl_all_goes_on_past_broken_sources_and_sources_shows_the_health(crawls):
+    otzovik = {"id": "otzovik", "type": "otzovik", "url": f"{crawls.server.url}/otzovik/reviews/{otzovik_site.SLUG}/"}
+    crawls.configure(source(crawls, "broken", site="nosuchsite"), otzovik, source(crawls))
+    crawls.server.state["otzovik_mode"] = "captcha"
     done = reputation(crawls, "crawl", "--all")
     assert done.returncode == 1
     lines = done.stdout.splitlines()
     assert "[2gis-main] page 3: 20 found, 20 kept" in "\n".join(lines)
     assert any(line.startswith("broken: failing; 0 new") for line in lines)
+    assert any(line.startswith("otzovik: blocked; 0 new") for line in lines)
     assert "2gis-main: ok; 120 new, 0 updated, 0 unchanged, 0 errors, 3 pages" in lines
 
+    crawls.server.state["otzovik_mode"] = "markup"
+    assert reputation(crawls, "crawl", "otzovik").returncode == 1
     listing = reputation(crawls, "sources").stdout.splitlines()
-    broken = next(line for line in listing if line.startswith("broken"))
-    healthy = next(line for line in listing if line.startswith("2gis-main"))
-    assert broken.split()[1:4] == ["2gis", "map", "failing"] and broken.endswith(" 0")
-    assert healthy.split()[3] == "ok" and healthy.endswith(" 120")
+    row = {line.split()[0]: line for line in listing if not line.startswith(" ")}
+    assert row["broken"].split()[1:4] == ["2gis", "map", "failing"] and row["broken"].endswith(" 0")
+    assert row["2gis-main"].split()[3] == "ok" and row["2gis-main"].endswith(" 120")
+    assert row["otzovik"].split()[3] == "markup_changed" and row["otzovik"].split()[6] == "never"
+    detail = listing[listing.index(row["otzovik"]) + 1].strip()
+    assert detail.startswith(f"markup changed at {crawls.server.url}/otzovik/reviews/")
 
 
 def test_crawl_of_an_unknown_source_names_the_known_ones(crawls):

@@ -70,6 +70,15 @@ def _keys_match(keys: Iterable[tuple[str, str]]):
     return or_(*(and_(reviews.c.source_id == s, reviews.c.external_id.in_(ids)) for s, ids in by_source.items()))
 
 
+# How many replies of the business were seen on the review's source page.
+_SOURCE_REPLIES = (
+    select(func.count())
+    .where(schema.replies.c.review_id == schema.reviews.c.id, schema.replies.c.channel == "source")
+    .scalar_subquery()
+    .label("source_replies")
+)
+
+
 def _stored(db, keys: Iterable[tuple[str, str]], *columns) -> dict:
     """The stored reviews among `keys`, by key, with their id and the given columns."""
     reviews = schema.reviews
@@ -243,6 +252,24 @@ class Store:
             )
         return len(fresh)
 
+    def stored_reviews(self, source_id: str, external_ids: list[str]) -> dict:
+        """The stored reviews of a source among `external_ids`, by external id: text, rating, source_replies."""
+        with self.engine.connect() as db:
+            rows = _stored(
+                db, [(source_id, e) for e in external_ids], schema.reviews.c.text, schema.reviews.c.rating, _SOURCE_REPLIES
+            )
+        return {external_id: row for (_, external_id), row in rows.items()}
+
+    def newest_published_at(self, source_id: str) -> datetime | None:
+        reviews = schema.reviews
+        with self.engine.connect() as db:
+            return db.scalar(select(func.max(reviews.c.published_at)).where(reviews.c.source_id == source_id))
+
+    def last_success_at(self, source_id: str) -> datetime | None:
+        sources = schema.sources
+        with self.engine.connect() as db:
+            return db.scalar(select(sources.c.last_success_at).where(sources.c.id == source_id))
+
     def all_unchanged(self, items: list[Review]) -> bool:
         """Whether every review is stored with the same text and rating, and its source reply (if any) too.
 
@@ -250,15 +277,8 @@ class Store:
         """
         if not items:
             return False
-        reviews, replies = schema.reviews, schema.replies
-        source_replies = (
-            select(func.count())
-            .where(replies.c.review_id == reviews.c.id, replies.c.channel == "source")
-            .scalar_subquery()
-            .label("source_replies")
-        )
         with self.engine.connect() as db:
-            stored = _stored(db, [item.key for item in items], reviews.c.content_hash, source_replies)
+            stored = _stored(db, [item.key for item in items], schema.reviews.c.content_hash, _SOURCE_REPLIES)
         return all(
             item.key in stored
             and stored[item.key].content_hash == item.content_hash

@@ -58,8 +58,6 @@ _FEED_URL = re.compile(
 _PAGE = re.compile(r"/page=(\d+)/")
 
 
-
-
 class AppStoreSpider(ReviewSpider):
     name = "appstore"
 

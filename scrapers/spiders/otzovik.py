@@ -27,10 +27,8 @@ import re
 from dataclasses import dataclass
 
 from scrapy import Request
-from sqlalchemy import func, select
 from w3lib.url import add_or_replace_parameters
 
-from reputation import schema
 from scrapers.items import ScrapedReview
 from scrapers.spiders.base import ReviewSpider
 from scrapers.text import clean_text
@@ -174,17 +172,8 @@ class OtzovikSpider(ReviewSpider):
 
     def _stored(self, ids: list[str]) -> dict[str, tuple]:
         """(text, rating, has a reply seen on the source) of the stored reviews among `ids`."""
-        reviews, replies = schema.reviews, schema.replies
-        source_replies = (
-            select(func.count())
-            .where(replies.c.review_id == reviews.c.id, replies.c.channel == "source")
-            .scalar_subquery()
-        )
-        query = select(reviews.c.external_id, reviews.c.text, reviews.c.rating, source_replies).where(
-            reviews.c.source_id == self.source.id, reviews.c.external_id.in_(ids)
-        )
-        with self.store.engine.connect() as db:
-            return {row[0]: (row[1], row[2], row[3] > 0) for row in db.execute(query)}
+        stored = self.store.stored_reviews(self.source.id, ids)
+        return {key: (row.text, row.rating, row.source_replies > 0) for key, row in stored.items()}
 
     @staticmethod
     def _is_news(entry: Listed, stored: tuple | None) -> bool:

@@ -58,9 +58,7 @@ class TelegramSpider(ReviewSpider):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.posts_read = 0
-        self.last_success = next(
-            (row.last_success_at for row in self.store.sources_health() if row.id == self.source.id), None
-        )
+        self.last_success = self.store.last_success_at(self.source.id)
 
     async def start(self):
         yield Request(self.source.url, callback=self.parse)

@@ -49,8 +49,6 @@ CHALLENGE_MARKS = (b"<title>Just a moment...</title>", b"cf-chl", b"_cf_chl_opt"
 _COMPANY_PAGE = re.compile(r"^(?P<host>https?://.+?)/review/[^/?#]+")
 
 
-
-
 class TrustpilotSpider(ReviewSpider):
     name = "trustpilot"
 

@@ -34,10 +34,8 @@ from functools import partial
 from urllib.parse import urlencode
 
 from scrapy import Request
-from sqlalchemy import func, select
 from w3lib.url import url_query_cleaner
 
-from reputation import schema
 from scrapers.items import ScrapedReview
 from scrapers.spiders.base import ReviewSpider
 
@@ -141,7 +139,7 @@ class VkSpider(ReviewSpider):
         if not query:
             self.health.error("a vk source needs a query: a search phrase, or wall:-<community id> for its own community")
             return
-        newest = self._newest_stored()
+        newest = self.store.newest_published_at(self.source.id)
         if not query.startswith(WALL_PREFIX):
             params = {"q": query, "count": SEARCH_PAGE, "extended": 1}
             if newest:
@@ -156,13 +154,6 @@ class VkSpider(ReviewSpider):
         if newest:
             self.horizon = int((newest - COMMENT_WINDOW).timestamp())
         yield self.wall_request(0)
-
-    def _newest_stored(self):
-        reviews = schema.reviews
-        with self.store.engine.connect() as db:
-            return db.execute(
-                select(func.max(reviews.c.published_at)).where(reviews.c.source_id == self.source.id)
-            ).scalar()
 
     def call(self, method: str, params: dict, handle, attempt: int = 1, delay_s: float = 0) -> Request:
         query = urlencode({**params, "access_token": self.token, "v": API_VERSION})

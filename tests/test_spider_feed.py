@@ -107,3 +107,15 @@ def test_an_html_page_is_markup_changed_a_403_blocked_and_an_empty_alert_ok(craw
     run = crawls.crawl("alerts")
     assert (run.status, run.pages, run.items_seen, run.error_detail) == ("ok", 1, 0, None)
     assert crawls.rows(schema.reviews) == []
+
+
+def test_a_windows_1251_feed_is_read_in_its_own_encoding(crawls):
+    configure(crawls, feed.LEGACY_PATH, source_id="tula")
+    run = crawls.crawl("tula")
+    assert (run.status, run.items_new) == ("ok", 1)
+    [item] = crawls.rows(schema.reviews)
+    assert item.text == (
+        "В Туле открылась «Кофемания»\n"
+        "Первое кафе сети — на Советской улице. Ёлки, щи и сырники — всё как в Москве."
+    )
+    assert item.published_at == datetime(2026, 3, 10, 6, 0, tzinfo=timezone.utc)

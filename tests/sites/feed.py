@@ -143,8 +143,21 @@ BROKEN = """<!DOCTYPE html>
 <body><div class="page"><h1>Мы обновили сайт</h1><p>Новости еды теперь <a href="/eda/">здесь</a>.</p></div></body></html>"""
 
 
+LEGACY_PATH = "/news/rss-1251.xml"
+# A regional news site that still serves windows-1251, declared only in the XML prolog.
+LEGACY_RSS = """<?xml version="1.0" encoding="windows-1251"?>
+<rss version="2.0"><channel><title>Новости Тулы</title><link>https://tula-news.example.ru/</link>
+<item><guid>tula-2026-03-10-1</guid><title>В Туле открылась «Кофемания»</title>
+<link>https://tula-news.example.ru/2026/03/10/kofemania</link>
+<description>Первое кафе сети &amp;mdash; на Советской улице. Ёлки, щи и сырники — всё как в Москве.</description>
+<pubDate>Tue, 10 Mar 2026 09:00:00 +0300</pubDate></item>
+</channel></rss>"""
+
+
 def handle(request):
     mode = request.state.get("feed_mode")
+    if request.path == LEGACY_PATH:
+        return 200, {"Content-Type": "application/rss+xml"}, LEGACY_RSS.encode("windows-1251")
     if request.path not in (ALERTS_PATH, RSS_PATH):
         return 404, {"Content-Type": "text/html; charset=utf-8"}, b"<html><body>Not Found</body></html>"
     if mode == "blocked":

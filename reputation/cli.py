@@ -142,6 +142,8 @@ def crawl_command(context: _Context, source_ids: tuple[str, ...], crawl_all: boo
     try:
         if crawl_all:
             source_ids = tuple(s.id for s in config.sources if s.enabled)
+            if not source_ids:
+                raise click.ClickException("no source is enabled in the config; set enabled: true on those to crawl")
         if not source_ids:
             raise click.UsageError("name the sources to crawl, or pass --all")
         unhealthy = 0
@@ -177,14 +179,14 @@ def sources_command(context: _Context) -> None:
     def when(moment: datetime | None) -> str:
         return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M") if moment else "never"
 
-    header = f"{'source':<20} {'type':<11} {'channel':<12} {'status':<15} {'last run':<17} {'last success':<17} {'reviews':>8}"
+    header = f"{'source':<20} {'type':<11} {'channel':<12} {'status':<18} {'last run':<17} {'last success':<17} {'reviews':>8}"
     click.echo(header)
     for row in rows:
         status = row.status or "not crawled"
         if not row.enabled:
             status += " (off)"
         click.echo(
-            f"{row.id:<20} {row.type:<11} {row.channel:<12} {status:<15} {when(row.last_run_at):<17} "
+            f"{row.id:<20} {row.type:<11} {row.channel:<12} {status:<18} {when(row.last_run_at):<17} "
             f"{when(row.last_success_at):<17} {row.reviews:>8}"
         )
         if row.status_detail and row.status not in HEALTHY:

@@ -95,16 +95,18 @@ class SentimentModel:
         positions -= (getattr(self.model.config, "pad_token_id", 0) or 0) + 1 if "roberta" in self.model.config.model_type else 0
         self.max_tokens = min(self.tokenizer.model_max_length or MAX_TOKENS, MAX_TOKENS, positions)
 
-    def _ids(self, text: str) -> list[int]:
-        """Token ids with the special tokens, an over-long text cut out of its middle.
+    def _ids(self, texts: list[str]) -> list[list[int]]:
+        """Token ids with the special tokens; an over-long text is cut out of its middle.
 
         The special tokens sit at the two ends, so keeping a head and a tail keeps them.
         """
-        ids = self.tokenizer(text, verbose=False)["input_ids"]
-        if len(ids) > self.max_tokens:
-            head = int(self.max_tokens * HEAD_SHARE)
-            ids = ids[:head] + ids[len(ids) - (self.max_tokens - head) :]
-        return ids
+        cut = []
+        for ids in self.tokenizer(texts, verbose=False)["input_ids"]:
+            if len(ids) > self.max_tokens:
+                head = int(self.max_tokens * HEAD_SHARE)
+                ids = ids[:head] + ids[len(ids) - (self.max_tokens - head) :]
+            cut.append(ids)
+        return cut
 
     @torch.inference_mode()
     def score(self, texts: list[str], batch_size: int = 32) -> list[Score]:
@@ -113,7 +115,7 @@ class SentimentModel:
         order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
         for start in range(0, len(order), batch_size):
             chunk = order[start : start + batch_size]
-            encoded = self.tokenizer.pad({"input_ids": [self._ids(texts[i]) for i in chunk]}, return_tensors="pt")
+            encoded = self.tokenizer.pad({"input_ids": self._ids([texts[i] for i in chunk])}, return_tensors="pt")
             logits = self.model(**{k: v.to(self.device) for k, v in encoded.items()}).logits
             results.extend(self._to_score(row) for row in torch.softmax(logits.float(), dim=-1).cpu())
         by_position = dict(zip(order, results))

@@ -50,7 +50,7 @@ def test_batched_scores_equal_one_at_a_time(model):
 
 def test_a_long_text_keeps_its_head_and_tail(model):
     text = "ужасно " + "адрес " * 200 + "спасибо"
-    ids = model._ids(text)
+    [ids] = model._ids([text])
     tokens = model.tokenizer.convert_ids_to_tokens(ids)
     assert len(ids) == model.max_tokens == 32
     assert tokens[:2] == ["[CLS]", "ужасно"]

@@ -48,12 +48,13 @@ def score_reviews(store: Store, config: Config, models: Models, *, everything: b
 
 def _score_chunk(store: Store, config: Config, models: Models, rows, now: datetime) -> None:
     languages = [row.language or detect_language(row.text) for row in rows]
-    by_model: dict[int, list[int]] = {}
+    # One batch per model: languages sharing a model are scored together.
+    by_model: dict[int, tuple] = {}
     for index, language in enumerate(languages):
-        by_model.setdefault(id(models.for_language(language)), []).append(index)
+        model = models.for_language(language)
+        by_model.setdefault(id(model), (model, []))[1].append(index)
     scores = [None] * len(rows)
-    for indexes in by_model.values():
-        model = models.for_language(languages[indexes[0]])
+    for model, indexes in by_model.values():
         for index, score in zip(indexes, model.score([_text(rows[i]) for i in indexes], config.sentiment.batch_size)):
             scores[index] = (model, score)
 

@@ -53,8 +53,8 @@ def writing(engine: Engine) -> Iterator[Connection]:
         yield connection
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply the migrations up to `revision` (idempotent)."""
+def upgrade(engine: Engine, revision: str = "heads") -> None:
+    """Apply the migrations up to `revision` (idempotent); "heads" takes every branch."""
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))
     with writing(engine) as connection:

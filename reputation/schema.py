@@ -210,3 +210,18 @@ audit_log = Table(
     Column("review_id", Integer, ForeignKey("reviews.id", ondelete="SET NULL")),
     Column("detail", Text),
 )
+
+# A label corrected by the team: the text is kept as it was, so the correction
+# stays usable for training after the review is edited or deleted.
+sentiment_feedback = Table(
+    "sentiment_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="SET NULL"), index=True),
+    Column("text", Text, nullable=False),
+    Column("language", String(8)),
+    Column("label", String(8), nullable=False),
+    Column("previous_label", String(8)),
+    Column("user_name", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, exists, insert, select, update
 
 from reputation import schema
 from reputation.config import Config
 from reputation.database import writing
 from reputation.store import Store, utcnow
+from sentiment.feedback import TEAM_MODEL_ID
 from sentiment.loading import Models
 from sentiment.language import detect_language
 from sentiment.policy import combine, flagged, reply_due
@@ -33,7 +34,12 @@ def score_reviews(store: Store, config: Config, models: Models, *, everything: b
         .order_by(reviews.c.id)
         .limit(CHUNK)
     )
-    if not everything:
+    if everything:
+        # A label the team corrected stays until the author edits the text.
+        scores = schema.sentiment_scores
+        corrected = exists().where(scores.c.id == reviews.c.sentiment_id, scores.c.model_id == TEAM_MODEL_ID)
+        query = query.where(reviews.c.needs_scoring.is_(True) | ~corrected)
+    else:
         query = query.where(reviews.c.needs_scoring.is_(True))
     scored, after = 0, 0
     while True:

@@ -11,7 +11,8 @@ BUNDLED = "bundled"
 BUNDLED_DIR = Path(__file__).with_name("bundled")
 
 
-def _location(name: str) -> str:
+def location(name: str) -> str:
+    """The folder or hub id that a configured model name stands for."""
     if name != BUNDLED:
         return name
     if not (BUNDLED_DIR / "config.json").exists():
@@ -29,9 +30,9 @@ class Models:
         names = {"default": config.model, **config.models}
         loaded: dict[str, SentimentModel] = {}
         for name in set(names.values()):
-            location = _location(name)
+            where = location(name)
             # A configured hub id may download; the bundled model and local folders never do.
-            loaded[name] = SentimentModel(location, name=name, local_only=Path(location).exists())
+            loaded[name] = SentimentModel(where, name=name, local_only=Path(where).exists(), quantize=config.quantize)
         self._by_language = {language: loaded[name] for language, name in names.items()}
 
     def for_language(self, language: str | None) -> SentimentModel:

@@ -9,6 +9,7 @@ ever scored silently by another model.
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,11 +72,32 @@ def _version(model_dir: Path | None, revision: str | None) -> str:
     return revision or "unknown"
 
 
+def _int8(model):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # torch announces a future API for the same call
+        return torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+
+
+def cut_middle(ids: list[int], max_tokens: int) -> list[int]:
+    """Token ids cut to `max_tokens` by dropping the middle of the text.
+
+    The special tokens sit at the two ends, so keeping a head and a tail keeps them.
+    """
+    if len(ids) <= max_tokens:
+        return ids
+    head = int(max_tokens * HEAD_SHARE)
+    return ids[:head] + ids[len(ids) - (max_tokens - head) :]
+
+
 class SentimentModel:
-    def __init__(self, model_id: str, *, name: str | None = None, local_only: bool = True, device: str | None = None):
+    def __init__(
+        self, model_id: str, *, name: str | None = None, local_only: bool = True, device: str | None = None,
+        quantize: bool = False,
+    ):
         """`model_id`: a local folder, or a Hugging Face id (then `local_only=False` lets it download).
 
-        `name` is what the scores record as the model's id (default: `model_id`).
+        `name` is what the scores record as the model's id (default: `model_id`); `quantize`
+        runs the linear layers in int8 when on a CPU.
         """
         self.model_id = name or model_id
         path = Path(model_id).expanduser()
@@ -89,24 +111,20 @@ class SentimentModel:
         self.groups = _label_groups(self.model.config.id2label)
         self.version = _version(path if path.exists() else None, getattr(self.model.config, "_commit_hash", None))
         self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        # Weights may be stored in float16 to save space; a CPU computes in float32.
         self.model.to(self.device).eval()
+        if self.device.type == "cpu":
+            self.model.float()
+            if quantize:
+                self.model = _int8(self.model)
+                self.version += "+int8"
         positions = getattr(self.model.config, "max_position_embeddings", MAX_TOKENS)
         # RoBERTa-style models offset their positions by the padding index.
         positions -= (getattr(self.model.config, "pad_token_id", 0) or 0) + 1 if "roberta" in self.model.config.model_type else 0
         self.max_tokens = min(self.tokenizer.model_max_length or MAX_TOKENS, MAX_TOKENS, positions)
 
     def _ids(self, texts: list[str]) -> list[list[int]]:
-        """Token ids with the special tokens; an over-long text is cut out of its middle.
-
-        The special tokens sit at the two ends, so keeping a head and a tail keeps them.
-        """
-        cut = []
-        for ids in self.tokenizer(texts, verbose=False)["input_ids"]:
-            if len(ids) > self.max_tokens:
-                head = int(self.max_tokens * HEAD_SHARE)
-                ids = ids[:head] + ids[len(ids) - (self.max_tokens - head) :]
-            cut.append(ids)
-        return cut
+        return [cut_middle(ids, self.max_tokens) for ids in self.tokenizer(texts, verbose=False)["input_ids"]]
 
     @torch.inference_mode()
     def score(self, texts: list[str], batch_size: int = 32) -> list[Score]:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import insert, select, update
 
 from reputation import schema
+from reputation.alerts import enqueue_flagged
 from reputation.config import Config
 from reputation.database import writing
 from reputation.store import Store, utcnow
@@ -45,7 +46,8 @@ def record_correction(
         row = db.execute(
             select(
                 reviews.c.title, reviews.c.text, reviews.c.language, reviews.c.content_hash,
-                reviews.c.published_at, reviews.c.first_seen_at, reviews.c.due_at, sources.c.channel, scores.c.label,
+                reviews.c.published_at, reviews.c.first_seen_at, reviews.c.due_at, reviews.c.flagged, sources.c.channel,
+                scores.c.label,
             )
             .join(sources, sources.c.id == reviews.c.source_id)
             .outerjoin(scores, scores.c.id == reviews.c.sentiment_id)
@@ -73,6 +75,8 @@ def record_correction(
             .where(reviews.c.id == review_id)
             .values(sentiment_id=score_id, flagged=negative, due_at=due if negative else None, needs_scoring=False)
         )
+        if negative and not row.flagged:
+            enqueue_flagged(db, config, [review_id], now)
         db.execute(
             insert(schema.audit_log).values(
                 at=now, user_name=user_name, action="label", review_id=review_id,

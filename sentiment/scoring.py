@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, insert, select, update
 
 from reputation import schema
+from reputation.alerts import enqueue_flagged
 from reputation.config import Config
 from reputation.database import writing
 from reputation.store import Store, utcnow
@@ -76,7 +77,9 @@ def _score_chunk(store: Store, config: Config, models: Models, rows, now: dateti
         review_rows.append(dict(b_id=row.id, b_hash=row.content_hash, b_language=language, b_flagged=is_flagged, b_due=due))
 
     reviews = schema.reviews
+    flagged_now = [row["b_id"] for row in review_rows if row["b_flagged"]]
     with writing(store.engine) as db:
+        flagged_before = set(db.scalars(select(reviews.c.id).where(reviews.c.id.in_(flagged_now), reviews.c.flagged)))
         ids = db.scalars(
             insert(schema.sentiment_scores).returning(schema.sentiment_scores.c.id, sort_by_parameter_order=True),
             score_rows,
@@ -96,3 +99,4 @@ def _score_chunk(store: Store, config: Config, models: Models, rows, now: dateti
             ),
             review_rows,
         )
+        enqueue_flagged(db, config, [i for i in flagged_now if i not in flagged_before], now)

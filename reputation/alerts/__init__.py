@@ -1,0 +1,8 @@
+"""E-mail alerts: one per newly flagged review (or a digest), escalations, through an outbox.
+
+See `outbox` for the delivery guarantees and `content` for what the messages say.
+"""
+
+from reputation.alerts.outbox import check_escalations, deliver_pending, enqueue_flagged
+
+__all__ = ["check_escalations", "deliver_pending", "enqueue_flagged"]

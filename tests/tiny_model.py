@@ -25,8 +25,11 @@ EXAMPLES = [
 SPECIAL = ["[PAD]", "[UNK]", "[CLS]", "[SEP]"]
 
 
-def build_tiny_model(folder: Path, *, labels=("negative", "neutral", "positive"), max_length: int = 32) -> Path:
-    words = sorted({w for text, _ in EXAMPLES for w in pre_tokenizers.BertPreTokenizer().pre_tokenize_str(text.lower())
+def build_tiny_model(
+    folder: Path, *, labels=("negative", "neutral", "positive"), max_length: int = 32, examples=EXAMPLES
+) -> Path:
+    """`examples`: (text, label index) pairs it learns, 0 negative, 1 neutral, 2 positive."""
+    words = sorted({w for text, _ in examples for w in pre_tokenizers.BertPreTokenizer().pre_tokenize_str(text.lower())
                     for w in [w[0]]})
     vocab = {token: i for i, token in enumerate(SPECIAL + words)}
     tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
@@ -46,8 +49,8 @@ def build_tiny_model(folder: Path, *, labels=("negative", "neutral", "positive")
         id2label=dict(enumerate(labels)), label2id={label: i for i, label in enumerate(labels)},
     )
     model = BertForSequenceClassification(config)
-    batch = fast([text for text, _ in EXAMPLES], padding=True, return_tensors="pt")
-    targets = torch.tensor([min(label, len(labels) - 1) for _, label in EXAMPLES])
+    batch = fast([text for text, _ in examples], padding=True, return_tensors="pt")
+    targets = torch.tensor([min(label, len(labels) - 1) for _, label in examples])
     optimiser = torch.optim.AdamW(model.parameters(), lr=3e-3)
     model.train()
     for _ in range(60):

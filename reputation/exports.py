@@ -61,8 +61,13 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(timezone.utc).isoformat() if value else None
 
 
-def export_rows(store: Store, since: datetime | None = None, until: datetime | None = None) -> Iterator[dict]:
-    """Reviews published (or, with no publication time, first seen) in [since, until), oldest first."""
+def export_rows(
+    store: Store, since: datetime | None = None, until: datetime | None = None, *, where: Iterable = ()
+) -> Iterator[dict]:
+    """Reviews published (or, with no publication time, first seen) in [since, until), oldest first.
+
+    `where`: further conditions on `schema.reviews` and `schema.sentiment_scores` (the dashboard's filters).
+    """
     r, s, rep = schema.reviews, schema.sentiment_scores, schema.replies
     first_reply = select(rep.c.text).where(rep.c.review_id == r.c.id).order_by(rep.c.replied_at).limit(1)
     moment = func.coalesce(r.c.published_at, r.c.first_seen_at)
@@ -86,6 +91,7 @@ def export_rows(store: Store, since: datetime | None = None, until: datetime | N
             r.c.status,
         )
         .select_from(r.outerjoin(s, s.c.id == r.c.sentiment_id))
+        .where(*where)
         .order_by(moment, r.c.id)
     )
     if since is not None:
@@ -100,8 +106,8 @@ def export_rows(store: Store, since: datetime | None = None, until: datetime | N
             yield record
 
 
-def write_export(rows: Iterable[dict], fmt: str, out: IO[bytes]) -> int:
-    """Write rows in `fmt` to a binary stream; returns the number written."""
+def write_export(rows: Iterable[dict], fmt: str, out: IO[bytes], columns: tuple[str, ...] = COLUMNS) -> int:
+    """Write rows in `fmt` to a binary stream (`columns` in CSV and XLSX); returns the number written."""
     count = 0
     if fmt == "jsonl":
         for row in rows:
@@ -112,16 +118,16 @@ def write_export(rows: Iterable[dict], fmt: str, out: IO[bytes]) -> int:
         out.write("\ufeff".encode())
         text = _TextSink(out)
         writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
+        writer.writerow(columns)
         for row in rows:
-            writer.writerow(["" if row[c] is None else neutralise(row[c]) for c in COLUMNS])
+            writer.writerow(["" if row[c] is None else neutralise(row[c]) for c in columns])
             count += 1
     elif fmt == "xlsx":
         book = Workbook(write_only=True)
         sheet = book.create_sheet("reviews")
-        sheet.append(COLUMNS)
+        sheet.append(columns)
         for row in rows:
-            sheet.append([neutralise(row[c]) for c in COLUMNS])
+            sheet.append([neutralise(row[c]) for c in columns])
             count += 1
         book.save(out)
     else:

@@ -245,39 +245,144 @@ def sentiment_rescore(context: _Context, everything: bool) -> None:
     click.echo(f"Scored {count} reviews.")
 
 
-@sentiment_group.command("eval")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@pass_context
-def sentiment_eval(context: _Context, file: Path) -> None:
-    """Evaluate the model on a CSV with columns text,label (and optional lang).
-
-    Prints accuracy, macro-F1 and per-class precision/recall/F1, per language and overall.
-    """
-    from sentiment.evaluation import evaluate, format_report, read_labelled
+def _print_evaluation(models, rows: list[dict], batch_size: int) -> dict[str, float]:
+    """Per language and overall figures of `models` on labelled rows; returns macro-F1 by language."""
+    from sentiment.evaluation import evaluate, format_report
     from sentiment.language import detect_language
 
-    config, _ = load_config(context.config_path)
-    try:
-        rows = read_labelled(file)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
-    models = _models(config)
     languages = [row.get("lang") or detect_language(row["text"]) or "unknown" for row in rows]
     predicted: list[str] = [""] * len(rows)
     for language in set(languages):
         indexes = [i for i, lang in enumerate(languages) if lang == language]
         model = models.for_language(language)
-        for i, score in zip(indexes, model.score([rows[i]["text"] for i in indexes], config.sentiment.batch_size)):
+        for i, score in zip(indexes, model.score([rows[i]["text"] for i in indexes], batch_size)):
             predicted[i] = score.label
     gold = [row["label"] for row in rows]
+    figures = {}
     for language in sorted(set(languages)):
         indexes = [i for i, lang in enumerate(languages) if lang == language]
-        for line in format_report(language, evaluate([gold[i] for i in indexes], [predicted[i] for i in indexes])):
+        report = evaluate([gold[i] for i in indexes], [predicted[i] for i in indexes])
+        figures[language] = report.macro_f1
+        for line in format_report(language, report):
             click.echo(line)
     overall = evaluate(gold, predicted)
     for line in format_report("overall", overall):
         click.echo(line)
     click.echo(f"macro-F1: {overall.macro_f1:.3f}")
+    return figures
+
+
+def _evaluation_split() -> list[dict]:
+    from sentiment.corpora import own_corpus
+    from sentiment.model import LABELS
+
+    return [dict(text=e.text, label=LABELS[e.label], lang=e.lang) for e in own_corpus()[1]]
+
+
+@sentiment_group.command("eval")
+@click.argument("file", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--split", is_flag=True, help="Evaluate on the evaluation split of the project's corpus instead of FILE.")
+@pass_context
+def sentiment_eval(context: _Context, file: Path | None, split: bool) -> None:
+    """Evaluate the model on a CSV with columns text,label (and optional lang), or on the evaluation split.
+
+    Prints accuracy, macro-F1 and per-class precision/recall/F1, per language and overall.
+    """
+    from sentiment.evaluation import read_labelled
+
+    if (file is None) == (not split):
+        raise click.UsageError("give FILE or --split (one of them)")
+    config, _ = load_config(context.config_path)
+    try:
+        rows = read_labelled(file) if file else _evaluation_split()
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    _print_evaluation(_models(config), rows, config.sentiment.batch_size)
+
+
+@sentiment_group.command("train")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write the model to (sentiment/bundled is the one that ships).")
+@click.option("--data", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Folder of the public corpora (default: $REPUTATION_SENTIMENT_DATA, else ../shared/data/sentiment-train).")
+@click.option("--epochs", type=click.FloatRange(min=0.01), default=1.0, show_default=True, help="Passes over the training data.")
+@click.option("--seed", type=int, default=13, show_default=True)
+@click.option("--threads", type=click.IntRange(min=1), default=2, show_default=True,
+              help="CPU threads; the same seed and thread count give the same weights.")
+@click.option("--feedback", is_flag=True, help="Fine-tune the configured model on the team's label corrections.")
+@pass_context
+def sentiment_train(
+    context: _Context, out: Path, data: Path | None, epochs: float, seed: int, threads: int, feedback: bool
+) -> None:
+    """Train the sentiment model (seeded), then print its figures on the evaluation split.
+
+    Without --feedback: a new model from the public corpora and the project's corpus
+    (its evaluation split held out). With --feedback: the configured model continues
+    training on the label corrections the team made, replaying the project's corpus.
+    Point sentiment.model at --out to use the result.
+    """
+    from reputation.config import Sentiment
+    from sentiment import corpora, training
+    from sentiment.loading import Models
+
+    if feedback:
+        from sentiment.feedback import corrections
+        from sentiment.loading import location
+        from sentiment.model import LABELS
+
+        config, _, store = context.load()
+        try:
+            fixed = [corpora.Example(c.text, LABELS.index(c.label), c.language or "", "feedback", True)
+                     for c in corrections(store)]
+        finally:
+            store.close()
+        if not fixed:
+            raise click.ClickException("there are no label corrections yet; correct labels in the inbox first")
+        init = Path(location(config.sentiment.model))
+        if not init.is_dir():
+            raise click.ClickException(f"--feedback fine-tunes a local model folder; {config.sentiment.model!r} is not one")
+        settings = training.Settings(seed=seed, threads=threads, epochs=epochs, learning_rate=1e-4)
+        try:
+            training.fine_tune(init, fixed, corpora.own_corpus()[0], out, settings, click.echo)
+        except training.UnsupportedModel as exc:
+            raise click.ClickException(str(exc)) from None
+    else:
+        try:
+            train, _ = corpora.load(corpora.public_dir(data))
+        except FileNotFoundError as exc:
+            raise click.ClickException(str(exc)) from None
+        settings = training.Settings(seed=seed, threads=threads, epochs=epochs)
+        training.train_new(train, out, settings, click.echo)
+    click.echo(f"Model written to {out}; its figures on the evaluation split:")
+    _print_evaluation(Models(Sentiment(model=str(out.resolve()))), _evaluation_split(), 64)
+
+
+from dashboard.cli import dashboard_command, users_group  # noqa: E402
+
+cli.add_command(users_group)
+cli.add_command(dashboard_command)
+
+from reputation.alerts.commands import alerts_group  # noqa: E402
+
+cli.add_command(alerts_group)
+
+from scheduler.commands import jobs_command, run_command  # noqa: E402
+
+cli.add_command(run_command)
+cli.add_command(jobs_command)
+
+
+from reputation.report.commands import report_group  # noqa: E402
+
+cli.add_command(report_group)
+
+from reputation.replies.commands import reply_group  # noqa: E402
+
+cli.add_command(reply_group)
+
+from reputation.demo.command import demo_command  # noqa: E402
+
+cli.add_command(demo_command)
 
 
 def main() -> None:

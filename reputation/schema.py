@@ -16,10 +16,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    Unicode,
     UniqueConstraint,
 )
 from sqlalchemy.types import TypeDecorator
@@ -223,5 +225,79 @@ sentiment_feedback = Table(
     Column("label", String(8), nullable=False),
     Column("previous_label", String(8)),
     Column("user_name", String(64)),
+    Column("created_at", UtcDateTime, nullable=False),
+)
+
+# Dashboard: failed logins per user name (known or not), so that guessing is throttled
+# across restarts and across the dashboard's processes.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("user_name", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_failure_at", UtcDateTime),
+    Column("locked_until", UtcDateTime),
+)
+
+# Dashboard: logins that survive a reload of the page. Only a hash of the token (kept in the
+# browser's cookie) is stored, so the table cannot be used to log in.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", String(64), nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False, index=True),
+)
+
+# Dashboard: the inbox (flagged, open, by deadline) and the time to resolve (KPI MTTR) on a million reviews.
+Index("ix_reviews_flagged_status_due_at", reviews.c.flagged, reviews.c.status, reviews.c.due_at)
+Index("ix_reviews_resolved_at", reviews.c.resolved_at)
+
+# Alerts: each flagged review is announced once (alone or in a digest) and escalated at most once.
+review_alerts = Table(
+    "review_alerts",
+    metadata,
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True),
+    # The new_negative or digest message of alert_outbox that announced the review.
+    Column("alert_id", Integer, ForeignKey("alert_outbox.id", ondelete="CASCADE"), nullable=False, index=True),
+    # When the review escalates if still unanswered; NULL once settled (escalation queued, or none due).
+    Column("escalate_at", UtcDateTime, index=True),
+)
+
+# Scheduler: APScheduler's job store, in the shape its SQLAlchemyJobStore creates, so that
+# the migrations describe the whole database (the job store then finds its table there).
+apscheduler_jobs = Table(
+    "apscheduler_jobs",
+    metadata,
+    Column("id", Unicode(191), primary_key=True),
+    Column("next_run_time", Float(25), index=True),
+    Column("job_state", LargeBinary, nullable=False),
+)
+
+# Scheduler: the lease that keeps a second `reputation run` off the same database.
+scheduler_lease = Table(
+    "scheduler_lease",
+    metadata,
+    Column("name", String(32), primary_key=True),
+    # A random token of the holding process: only the holder renews or releases.
+    Column("holder", String(32), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("acquired_at", UtcDateTime, nullable=False),
+    Column("renewed_at", UtcDateTime, nullable=False),
+    Column("expires_at", UtcDateTime, nullable=False),
+)
+
+# Replies: the last draft proposed per source, so that the next one for that source reads differently.
+reply_drafts = Table(
+    "reply_drafts",
+    metadata,
+    Column("source_id", String(64), ForeignKey("sources.id", ondelete="CASCADE"), primary_key=True),
+    Column("review_id", Integer, ForeignKey("reviews.id", ondelete="SET NULL")),
+    Column("situation", String(32), nullable=False),
+    # Index of the template among the situation's templates (the rule file's order).
+    Column("template", Integer, nullable=False),
+    Column("text", Text, nullable=False),
     Column("created_at", UtcDateTime, nullable=False),
 )

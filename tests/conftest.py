@@ -108,3 +108,13 @@ class CrawlSetup:
 @pytest.fixture
 def crawls(tmp_path, lookalike):
     return CrawlSetup(tmp_path, lookalike)
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1 (plain, no login); see tests/smtp_server.py for TLS, outages and refusals."""
+    from tests.smtp_server import SmtpServer
+
+    server = SmtpServer().start()
+    yield server
+    server.close()

@@ -57,3 +57,8 @@ class Review:
 def content_hash(text: str, rating: float | None) -> str:
     rating_part = "" if rating is None else repr(float(rating))
     return hashlib.sha1(f"{text}\x1f{rating_part}".encode()).hexdigest()
+
+
+def full_text(title: str | None, text: str) -> str:
+    """A review's title and text as one text, the way it is scored and quoted."""
+    return f"{title}\n{text}" if title else text

@@ -18,6 +18,7 @@ from reputation import schema
 from reputation.alerts import enqueue_flagged
 from reputation.config import Config
 from reputation.database import writing
+from reputation.records import full_text
 from reputation.store import Store, utcnow
 from sentiment.model import LABELS
 from sentiment.policy import reply_due
@@ -55,7 +56,7 @@ def record_correction(
         ).first()
         if row is None:
             raise LookupError(f"there is no review {review_id}")
-        text = f"{row.title}\n{row.text}" if row.title else row.text
+        text = full_text(row.title, row.text)
         db.execute(
             insert(schema.sentiment_feedback).values(
                 review_id=review_id, text=text, language=row.language, label=label,

@@ -10,6 +10,7 @@ from reputation import schema
 from reputation.alerts import enqueue_flagged
 from reputation.config import Config
 from reputation.database import writing
+from reputation.records import full_text
 from reputation.store import Store, utcnow
 from sentiment.feedback import TEAM_MODEL_ID
 from sentiment.loading import Models
@@ -17,10 +18,6 @@ from sentiment.language import detect_language
 from sentiment.policy import combine, flagged, reply_due
 
 CHUNK = 256
-
-
-def _text(row) -> str:
-    return f"{row.title}\n{row.text}" if row.title else row.text
 
 
 def score_reviews(store: Store, config: Config, models: Models, *, everything: bool = False, now: datetime | None = None) -> int:
@@ -62,7 +59,8 @@ def _score_chunk(store: Store, config: Config, models: Models, rows, now: dateti
         by_model.setdefault(id(model), (model, []))[1].append(index)
     scores = [None] * len(rows)
     for model, indexes in by_model.values():
-        for index, score in zip(indexes, model.score([_text(rows[i]) for i in indexes], config.sentiment.batch_size)):
+        texts = [full_text(rows[i].title, rows[i].text) for i in indexes]
+        for index, score in zip(indexes, model.score(texts, config.sentiment.batch_size)):
             scores[index] = (model, score)
 
     score_rows, review_rows = [], []

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from reputation.config import Config
+from reputation.records import full_text
 
 SUBJECT_WORDS = 70
 DIGEST_TEXT = 400
@@ -130,7 +131,7 @@ def _facts(review: AlertReview, config: Config, now: datetime) -> list[tuple[str
 
 
 def _review_text(review: AlertReview, limit: int | None) -> str:
-    body = f"{review.title}\n{review.text}" if review.title else review.text
+    body = full_text(review.title, review.text)
     return body if limit is None or len(body) <= limit else body[: limit - 1] + "…"
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from reputation import schema
 from reputation.config import Config
+from reputation.records import full_text
 from reputation.replies.rules import LANGUAGES
 from reputation.store import Store
 
@@ -52,7 +53,7 @@ def load_review(store: Store, review_id: int) -> ReviewFacts:
     return ReviewFacts(
         id=row.id,
         author=row.author,
-        text=f"{row.title}\n{row.text}" if row.title else row.text,
+        text=full_text(row.title, row.text),
         language=row.language,
         polarity=_polarity(row.flagged, row.label, row.rating),
         source_id=row.source_id,

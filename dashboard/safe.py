@@ -2,13 +2,12 @@
 
 Streamlit's markdown (st.markdown, captions, labels, alerts) renders links, images and
 emphasis; every outside string that goes through it is escaped here first. Plain
-st.text and dataframes need no escaping. Only http(s) URLs become links.
+st.text and dataframes need no escaping. Links: reputation.links.web_url.
 """
 
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=])")
 
@@ -22,17 +21,3 @@ def md(text: object) -> str:
 def one_line(text: object) -> str:
     """CR/LF and tabs in a name or title become spaces (they would fake extra lines)."""
     return " ".join(str(text).split())
-
-
-def link_target(url: str | None) -> str | None:
-    """The URL when it is an absolute http(s) address, else None (javascript:, data:, relative...)."""
-    if not url:
-        return None
-    url = url.strip()
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc or any(c in url for c in "\r\n\t <>\"'`"):
-        return None
-    return url

@@ -72,7 +72,7 @@ ROWS = [
         author="<b>Bold</b>\r\nBcc: victim@example.com", url="javascript:alert(document.cookie)"),
     Row(7, "2gis", "Хорошее место", at(17, 12), 4, "positive"),
     Row(8, "2gis", SCRIPT_TEXT, at(21, 8), 3, "negative", True, at(22, 8), language="en",
-        url="https://2gis.example/review/8?a=1&b=<2>"),
+        url="https://2gis.example/review/8?a=1&b=2"),
     # No publication time: counted from when we first saw it; no score yet.
     Row(9, "otzovik", "Пять звёзд", None, 5, first_seen=at(19, 12)),
     # Spam counts nowhere.

@@ -326,7 +326,8 @@ def test_a_config_mistake_is_one_line_on_the_page(tmp_path, monkeypatch):
 
 
 def test_only_absolute_http_addresses_become_links_and_markdown_is_escaped():
-    from dashboard.safe import link_target, md
+    from dashboard.safe import md
+    from reputation.links import web_url as link_target
 
     assert link_target("https://otzovik.com/review_1.html") == "https://otzovik.com/review_1.html"
     assert link_target(" HTTP://example.com/a?b=1 ") == "HTTP://example.com/a?b=1"

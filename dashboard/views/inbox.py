@@ -7,9 +7,10 @@ from datetime import datetime, timedelta
 import streamlit as st
 
 from dashboard import countdown, session
-from dashboard.safe import link_target, md, one_line
+from dashboard.safe import md, one_line
 from reputation import inbox
 from reputation.inbox import REPLY_CHANNELS, InboxError
+from reputation.links import web_url
 from reputation.replies import check_reply, draft_for_review
 from reputation.replies.reviews import load_review, reply_language
 from reputation.store import utcnow
@@ -127,7 +128,7 @@ def _item(ctx, user, row, responders: list[str]) -> None:
         if row.title:
             st.text(one_line(row.title))
         st.text(row.text)
-        if target := link_target(row.url):
+        if target := web_url(row.url):
             st.link_button("Open the original / Оригинал ↗", target)
         elif row.url:
             st.text(f"Link (not a web address, not opened): {one_line(row.url)}")

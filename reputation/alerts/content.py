@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from html import escape
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from reputation.config import Config
+from reputation.links import web_url
 from reputation.records import full_text
 
 SUBJECT_WORDS = 70
@@ -66,17 +66,6 @@ def one_line(value: str | None, limit: int) -> str:
         return words
     cut = words[: limit - 1]
     return (cut.rsplit(" ", 1)[0] if " " in cut else cut) + "…"
-
-
-def web_url(url: str | None) -> str | None:
-    """The address when it is an http(s) one, which alone may become a link."""
-    if not url or any(c in url for c in "\r\n"):
-        return None
-    try:
-        scheme = urlsplit(url.strip()).scheme.lower()
-    except ValueError:  # e.g. a broken IPv6 host
-        return None
-    return url.strip() if scheme in ("http", "https") else None
 
 
 def dashboard_url(config: Config, review_id: int) -> str:

@@ -22,7 +22,8 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from sqlalchemy import func, select
 
 from reputation import kpi, schema
-from reputation.alerts.content import one_line, time_left, web_url
+from reputation.alerts.content import one_line, time_left
+from reputation.links import web_url
 from reputation.config import Config
 from reputation.report.charts import Charts, draw
 from reputation.report.themes import STEMMERS, Text, Theme, key_phrases

@@ -271,17 +271,25 @@ class Store:
             return db.scalar(select(sources.c.last_success_at).where(sources.c.id == source_id))
 
     def all_unchanged(self, items: list[Review]) -> bool:
-        """Whether every review is stored with the same text and rating, and its source reply (if any) too.
+        """Whether every review is stored with the same text and rating, and its source reply (if any) too,
+        and was stored by a crawl before the source's last successful one ended.
 
-        Spiders stop paging back at a page of which this holds.
+        Spiders stop paging back at a page of which this holds. A crawl that died
+        half-way has stored the newest pages only: their reviews are younger than the
+        last success, so the next crawl pages on past them to the older ones it missed.
         """
         if not items:
             return False
+        last_success = self.last_success_at(items[0].source_id)
+        if last_success is None:
+            return False
+        reviews = schema.reviews
         with self.engine.connect() as db:
-            stored = _stored(db, [item.key for item in items], schema.reviews.c.content_hash, _SOURCE_REPLIES)
+            stored = _stored(db, [item.key for item in items], reviews.c.content_hash, reviews.c.first_seen_at, _SOURCE_REPLIES)
         return all(
             item.key in stored
             and stored[item.key].content_hash == item.content_hash
+            and stored[item.key].first_seen_at <= last_success
             and (not item.reply_text or stored[item.key].source_replies > 0)
             for item in items
         )

@@ -86,6 +86,27 @@ def test_a_crawl_killed_in_the_middle_is_recorded_and_the_next_one_completes(cra
     assert len(crawls.rows(schema.reviews)) == 120
 
 
+def test_a_crawl_whose_parent_died_still_finishes_and_records_its_outcome(crawls):
+    crawls.configure(source(crawls))
+    from reputation.config import load_config
+    from reputation.store import open_store
+
+    config, path = load_config(crawls.path)
+    store = open_store(config, path)
+    run_id = store.start_run("2gis-main")
+    store.close()
+    # The parent reading the progress is gone (e.g. the service was killed): the pipe is closed.
+    child = subprocess.Popen(
+        [sys.executable, "-m", "scrapers.runner", "--config", str(path), "--source", "2gis-main", "--run-id", str(run_id)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+    )
+    child.stdout.close()
+    assert child.wait(timeout=120) == 0
+    [run] = crawls.rows(schema.crawl_runs)
+    assert run.status == "ok" and run.items_new == 120
+    assert len(crawls.rows(schema.reviews)) == 120
+
+
 def reputation(crawls, *args):
     return subprocess.run(
         [sys.executable, "-m", "reputation", "--config", str(crawls.path), *args],

@@ -221,3 +221,21 @@ def test_processes_writing_and_reading_one_sqlite_file_never_hit_a_lock(sqlite_u
 
 def test_line_endings_are_stored_as_newlines():
     assert Review(source_id="s", external_id="x", text="a\r\nb\rc\n").text == "a\nb\nc\n"
+
+
+def test_a_page_counts_as_already_crawled_only_when_a_successful_crawl_stored_it(store):
+    from reputation.store import CrawlOutcome
+
+    make_source(store)
+    old = [review(n) for n in range(1, 4)]
+    store.ingest(old, now=T0)
+    assert not store.all_unchanged(old)  # no crawl has finished yet: keep paging
+    store.finish_run(store.start_run("otzovik", now=T0), CrawlOutcome("ok"), now=T0 + timedelta(minutes=1))
+    assert store.all_unchanged(old)
+    assert not store.all_unchanged([review(1, text="Отзыв исправлен автором")])
+    # A later crawl died after storing its newest page: the next one must page on past it.
+    newest = [review(n) for n in range(10, 13)]
+    store.ingest(newest, now=T0 + timedelta(hours=1))
+    store.finish_run(store.start_run("otzovik", now=T0), CrawlOutcome("failing"), now=T0 + timedelta(hours=1))
+    assert not store.all_unchanged(newest)
+    assert store.all_unchanged(old)

@@ -11,6 +11,7 @@ markup that no longer matches is reported through `health`, never as
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, TypeVar
@@ -137,4 +138,8 @@ class ReviewSpider(scrapy.Spider):
         self.progress(f"platform cap: {why}")
 
     def progress(self, message: str) -> None:
-        print(f"[{self.source.id}] {message}", file=sys.stdout, flush=True)
+        try:
+            print(f"[{self.source.id}] {message}", file=sys.stdout, flush=True)
+        except BrokenPipeError:
+            # The parent that showed the progress died: finish the crawl and record it all the same.
+            sys.stdout = open(os.devnull, "w")

@@ -9,10 +9,20 @@ from __future__ import annotations
 import smtplib
 import ssl
 from contextlib import contextmanager
+from email import policy
 from email.message import EmailMessage
 from typing import Iterator
 
 from reputation.config import ConfigError, Smtp, secret
+
+# The standard library folds a long non-ASCII header into encoded words and
+# loses the space at a fold ("почему стоимость" arrives as "почемустоимость");
+# headers up to RFC 5322's 998-character limit are therefore not folded.
+POLICY = policy.default.clone(max_line_length=998)
+
+
+def new_message() -> EmailMessage:
+    return EmailMessage(policy=POLICY)
 
 
 class MailError(Exception):

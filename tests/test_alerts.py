@@ -4,6 +4,7 @@ import os
 import signal
 import subprocess
 import sys
+from email import message_from_bytes, policy
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -85,7 +86,8 @@ def test_a_flagged_review_alerts_once_with_its_content_escaped(store, smtp_serve
         config,
         Review(source_id="otzovik", external_id="evil", author=HOSTILE_AUTHOR, title="Никогда\r\nX-Evil: 1",
                text=HOSTILE_TEXT, rating=1, url="javascript:alert(3)", published_at=T0),
-        Review(source_id="otzovik", external_id="fine", author="Анна", text="Холодный кофе", rating=2,
+        Review(source_id="otzovik", external_id="fine", author="Анна", rating=2,
+               title="Рестораторы, объясните, почему стоимость воды", text="Вода из-под крана за 350 рублей",
                url="https://otzovik.com/review_2.html", published_at=T0),
     )
     flag(store, config, "evil", T0 + timedelta(minutes=10))
@@ -115,6 +117,9 @@ def test_a_flagged_review_alerts_once_with_its_content_escaped(store, smtp_serve
 
     flag(store, config, "fine", T0 + timedelta(minutes=20))
     deliver_pending(store, config, now=T0 + timedelta(minutes=20))
+    # A long non-ASCII subject is folded into encoded words without losing a space.
+    subject = message_from_bytes(smtp_server.messages[1].raw, policy=policy.default)["Subject"]
+    assert subject == "Negative review · otzovik · 2★ · Рестораторы, объясните, почему стоимость воды"
     _, html = parts(smtp_server.messages[1])
     assert '<a href="https://otzovik.com/review_2.html">Open on otzovik</a>' in html
     assert len(smtp_server.messages) == 2

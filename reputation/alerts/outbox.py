@@ -35,7 +35,7 @@ from reputation import schema
 from reputation.alerts.content import KIND_TITLES, AlertReview, Content, render
 from reputation.config import Config
 from reputation.database import writing
-from reputation.mailer import MailError, connect, send_with
+from reputation.mailer import MailError, connect, new_message, send_with
 from reputation.store import Store, utcnow
 
 DUE_BATCH = 1000
@@ -144,7 +144,7 @@ def check_escalations(store: Store, config: Config, now: datetime | None = None)
 
 
 def _message(config: Config, row, content: Content, now: datetime) -> EmailMessage:
-    message = EmailMessage()
+    message = new_message()
     message["Subject"] = content.subject
     message["From"] = config.alerts.smtp.sender
     message["To"] = ", ".join(json.loads(row.recipients))

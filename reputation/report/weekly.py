@@ -23,8 +23,9 @@ from sqlalchemy import func, select
 
 from reputation import kpi, schema
 from reputation.alerts.content import one_line, time_left
-from reputation.links import web_url
 from reputation.config import Config
+from reputation.links import web_url
+from reputation.mailer import new_message
 from reputation.report.charts import Charts, draw
 from reputation.report.themes import STEMMERS, Text, Theme, key_phrases
 from reputation.store import Store, utcnow
@@ -171,7 +172,7 @@ class WeeklyReport:
         sender = self.config.alerts.smtp.sender
         domain = sender.rpartition("@")[2] or "localhost"
         ids = {c.key: make_msgid(c.key, domain=domain) for c in self.charts.items if c.png}
-        message = EmailMessage()
+        message = new_message()
         message["Subject"] = self.subject
         message["From"] = sender
         message["To"] = ", ".join(recipients)

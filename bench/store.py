@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 
 from reputation import schema
 from reputation.config import Source
-from reputation.database import writing
+from reputation.database import drop_postgres_database, writing
 from reputation.records import Review
 from reputation.store import Store
 
@@ -110,7 +110,7 @@ class PostgresDatabases:
     def drop_all(self) -> None:
         with self.admin.connect() as db:
             for name in self.names:
-                db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                drop_postgres_database(db, name)
         self.admin.dispose()
 
 

@@ -14,7 +14,7 @@ from typing import Iterator
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, text
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 SQLITE_BUSY_TIMEOUT_MS = 30_000
@@ -60,3 +60,20 @@ def upgrade(engine: Engine, revision: str = "heads") -> None:
     with writing(engine) as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+def drop_postgres_database(admin: Connection, name: str) -> None:
+    """Drop a scratch database (tests, benchmarks) on an AUTOCOMMIT connection.
+
+    Not `WITH (FORCE)`: that also terminates autovacuum workers, which a role
+    without pg_signal_backend may not do. This role's own leftover sessions are
+    ended first; for a plain DROP the server stops autovacuum itself.
+    """
+    admin.execute(
+        text(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = :name AND usename = current_user AND pid <> pg_backend_pid()"
+        ),
+        {"name": name},
+    )
+    admin.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from reputation.database import drop_postgres_database
 from reputation.store import Store
 
 POSTGRES_URL = os.environ.get("REPUTATION_TEST_DATABASE_URL")
@@ -31,7 +32,7 @@ def _fresh_postgres_database():
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as db:
-            db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            drop_postgres_database(db, name)
         admin.dispose()
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, exists, insert, select, update
 
 from reputation import schema
-from reputation.alerts import enqueue_flagged
+from reputation.alerts import HOLD, enqueue_flagged, release_held
 from reputation.config import Config
 from reputation.database import writing
 from reputation.records import full_text
@@ -39,18 +39,21 @@ def score_reviews(store: Store, config: Config, models: Models, *, everything: b
         query = query.where(reviews.c.needs_scoring.is_(True) | ~corrected)
     else:
         query = query.where(reviews.c.needs_scoring.is_(True))
+    # The run's alerts are held until its end, so that a crawl's many new negatives make one digest.
+    hold_until = (now or utcnow()) + HOLD
     scored, after = 0, 0
     while True:
         with store.engine.connect() as db:
             rows = db.execute(query.where(reviews.c.id > after)).all()
         if not rows:
+            release_held(store, config, hold_until, now or utcnow())
             return scored
-        _score_chunk(store, config, models, rows, now or utcnow())
+        _score_chunk(store, config, models, rows, now or utcnow(), hold_until)
         scored += len(rows)
         after = rows[-1].id
 
 
-def _score_chunk(store: Store, config: Config, models: Models, rows, now: datetime) -> None:
+def _score_chunk(store: Store, config: Config, models: Models, rows, now: datetime, hold_until: datetime) -> None:
     languages = [row.language or detect_language(row.text) for row in rows]
     # One batch per model: languages sharing a model are scored together.
     by_model: dict[int, tuple] = {}
@@ -97,4 +100,4 @@ def _score_chunk(store: Store, config: Config, models: Models, rows, now: dateti
             ),
             review_rows,
         )
-        enqueue_flagged(db, config, [i for i in flagged_now if i not in flagged_before], now)
+        enqueue_flagged(db, config, [i for i in flagged_now if i not in flagged_before], now, hold_until=hold_until)

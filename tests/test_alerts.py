@@ -6,6 +6,7 @@ import subprocess
 import sys
 from email import message_from_bytes, policy
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
 
 import pytest
 import yaml
@@ -13,7 +14,8 @@ from click.testing import CliRunner
 from sqlalchemy import select
 
 from reputation import schema
-from reputation.alerts import check_escalations, deliver_pending
+from reputation.alerts import HOLD, check_escalations, deliver_pending
+from reputation.alerts.content import AlertReview, render
 from reputation.cli import cli
 from reputation.config import Config
 from reputation.records import Review
@@ -159,6 +161,64 @@ def test_scoring_alerts_new_negatives_once_and_a_big_batch_as_one_digest(store, 
     # Most urgent first: the oldest post's deadline comes first.
     assert text.index("Автор 2") < text.index("Автор 1") < text.index("Автор 0")
     assert "отличный кофе" not in text
+
+
+def negatives(count, prefix="n"):
+    return [
+        Review(source_id="vk", external_id=f"{prefix}{n}", author=f"Автор {n}", text=f"грубый официант {n}", rating=1,
+               published_at=T0 - timedelta(minutes=n))
+        for n in range(count)
+    ]
+
+
+@pytest.mark.store
+def test_a_crawls_negatives_make_one_digest_across_scoring_chunks(store, smtp_server, tiny_model, monkeypatch):
+    monkeypatch.setattr("sentiment.scoring.CHUNK", 2)
+    config = alert_config(smtp_server, model=tiny_model, digest_over=2)
+    add_reviews(store, config, *negatives(3), Review(source_id="vk", external_id="ok", text="отличный кофе", rating=5))
+    score_reviews(store, config, Models(config.sentiment), now=T0)
+
+    [digest] = outbox(store)
+    assert (digest.kind, digest.next_attempt_at) == ("digest", T0)
+    with store.engine.connect() as db:
+        announced = db.execute(select(schema.review_alerts.c.alert_id)).scalars().all()
+    assert announced == [digest.id] * 3
+    assert deliver_pending(store, config, now=T0) == 1
+    assert smtp_server.messages[0].message["Subject"] == "3 new negative reviews · vk"
+
+
+@pytest.mark.store
+def test_alerts_of_a_scoring_run_that_died_go_out_alone_when_the_hold_ends(store, smtp_server, tiny_model, monkeypatch):
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed at the end of the run")
+
+    monkeypatch.setattr("sentiment.scoring.release_held", crash)
+    config = alert_config(smtp_server, model=tiny_model, digest_over=2)
+    add_reviews(store, config, *negatives(3))
+    with pytest.raises(RuntimeError):
+        score_reviews(store, config, Models(config.sentiment), now=T0)
+
+    assert deliver_pending(store, config, now=T0 + HOLD - timedelta(seconds=1)) == 0
+    assert deliver_pending(store, config, now=T0 + HOLD) == 3
+    assert [row.kind for row in outbox(store)] == ["new_negative"] * 3
+
+
+def test_a_digest_lists_the_most_urgent_fifty_and_counts_the_rest():
+    config = alert_config(SimpleNamespace(smtp_config=lambda: {"host": "localhost"}))
+    reviews = [
+        AlertReview(
+            id=n, source_id="vk", channel="social", url=None, author=f"Автор {n}", title=None, text=f"плохо {n}",
+            rating=1, published_at=T0, first_seen_at=T0, due_at=T0 + timedelta(minutes=n), replied_at=None,
+            status="open", flagged=True, label="negative", score=-0.9,
+        )
+        for n in range(1, 61)
+    ]
+    content = render("digest", reviews, config, T0)
+    assert content.subject == "60 new negative reviews · vk"
+    assert "Автор 50\n" in content.text and "Автор 51" not in content.text
+    assert content.text.endswith("… and 10 more, in the dashboard's inbox: https://dash.example.com/")
+    assert content.html.count("<blockquote") == 50
+    assert "… and 10 more, in the <a href=\"https://dash.example.com/\">dashboard's inbox</a>." in content.html
 
 
 @pytest.mark.store

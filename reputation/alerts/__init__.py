@@ -3,6 +3,6 @@
 See `outbox` for the delivery guarantees and `content` for what the messages say.
 """
 
-from reputation.alerts.outbox import check_escalations, deliver_pending, enqueue_flagged
+from reputation.alerts.outbox import HOLD, check_escalations, deliver_pending, enqueue_flagged, release_held
 
-__all__ = ["check_escalations", "deliver_pending", "enqueue_flagged"]
+__all__ = ["HOLD", "check_escalations", "deliver_pending", "enqueue_flagged", "release_held"]

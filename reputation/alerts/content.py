@@ -19,6 +19,9 @@ from reputation.records import full_text
 
 SUBJECT_WORDS = 70
 DIGEST_TEXT = 400
+# A digest lists the most urgent reviews and counts the rest: a rescore of
+# everything can flag thousands, and a mail of megabytes helps nobody.
+DIGEST_SHOWN = 50
 
 KIND_TITLES = {
     "new_negative": "New negative review",
@@ -165,11 +168,18 @@ def render(kind: str, reviews: list[AlertReview], config: Config, now: datetime)
         sources = ", ".join(sorted({r.source_id for r in reviews}))
         subject = one_line(f"{count} new negative reviews · {sources}", SUBJECT_WORDS + 40)
         heading = f"{count} new negative reviews, most urgent first"
-        text = "\n\n".join(
-            [heading] + [f"{n}. " + _text_block(r, config, now, DIGEST_TEXT) for n, r in enumerate(reviews, 1)]
-        )
-        html = _page(heading, "<hr>".join(_html_block(r, config, now, DIGEST_TEXT) for r in reviews))
-        return Content(subject, text, html)
+        listed = reviews[:DIGEST_SHOWN]
+        blocks = [f"{n}. " + _text_block(r, config, now, DIGEST_TEXT) for n, r in enumerate(listed, 1)]
+        html_blocks = [_html_block(r, config, now, DIGEST_TEXT) for r in listed]
+        if count > len(listed):
+            inbox = config.dashboard.base_url
+            blocks.append(f"… and {count - len(listed)} more, in the dashboard's inbox: {inbox}")
+            html_blocks.append(
+                f"<p>… and {count - len(listed)} more, in the "
+                f'<a href="{escape(inbox)}">dashboard\'s inbox</a>.</p>'
+            )
+        html = _page(heading, "<hr>".join(html_blocks))
+        return Content(subject, "\n\n".join([heading] + blocks), html)
     [review] = reviews
     words = one_line(review.title or review.text, SUBJECT_WORDS)
     if kind == "escalation":

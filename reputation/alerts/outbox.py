@@ -3,6 +3,8 @@
 A row of `alert_outbox` is one message with its Message-ID fixed when queued.
 Its state, from its columns:
 - pending: `sent_at` empty, `next_attempt_at` set (due once that time passes);
+- held: a scoring run's new alerts, pending at the run's end plus HOLD until
+  `release_held` makes them due now, or replaces them by one digest;
 - failing: pending with a `last_error` (retried with exponential backoff, never dropped);
 - sent: `sent_at` set;
 - cancelled: neither set (an escalation whose review was answered, or an alert whose
@@ -29,7 +31,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from typing import Callable, Iterable
 
-from sqlalchemy import Connection, case, exists, func, insert, select, update
+from sqlalchemy import Connection, case, delete, exists, func, insert, select, update
 
 from reputation import schema
 from reputation.alerts.content import KIND_TITLES, AlertReview, Content, render
@@ -39,6 +41,8 @@ from reputation.mailer import MailError, connect, new_message, send_with
 from reputation.store import Store, utcnow
 
 DUE_BATCH = 1000
+# How long a scoring run's alerts wait for the run to end (see release_held).
+HOLD = timedelta(minutes=10)
 
 
 def _load_reviews(db: Connection, *where) -> list[AlertReview]:
@@ -64,7 +68,9 @@ def _recipients(config: Config, kind: str) -> list[str]:
     return config.alerts.to
 
 
-def _queue(db: Connection, config: Config, kind: str, reviews: list[AlertReview], now: datetime) -> int:
+def _queue(
+    db: Connection, config: Config, kind: str, reviews: list[AlertReview], now: datetime, *, due: datetime | None = None
+) -> int:
     content = render(kind, reviews, config, now)
     domain = parseaddr(config.alerts.smtp.sender)[1].rpartition("@")[2] or "localhost"
     return db.execute(
@@ -78,7 +84,7 @@ def _queue(db: Connection, config: Config, kind: str, reviews: list[AlertReview]
             message_id=make_msgid(domain=domain),
             created_at=now,
             attempts=0,
-            next_attempt_at=now,
+            next_attempt_at=due or now,
         )
     ).inserted_primary_key[0]
 
@@ -91,11 +97,14 @@ def _escalate_at(review: AlertReview, config: Config, now: datetime) -> datetime
     return start + (review.due_at - start) * config.alerts.escalate_at
 
 
-def enqueue_flagged(db: Connection, config: Config, review_ids: Iterable[int], now: datetime) -> None:
-    """Queue the alert for reviews just flagged, inside the transaction that flags them.
+def enqueue_flagged(
+    db: Connection, config: Config, review_ids: Iterable[int], now: datetime, *, hold_until: datetime | None = None
+) -> None:
+    """Queue one alert per review just flagged, inside the transaction that flags them.
 
-    Reviews announced before are left out, so a rescore never alerts twice. More
-    than `alerts.digest_over` reviews at once go out as one digest. With alerts
+    Reviews announced before are left out, so a rescore never alerts twice. With
+    `hold_until` the alerts wait for `release_held` to decide, once the whole
+    scoring run is known, between single messages and one digest. With alerts
     disabled nothing is queued.
     """
     review_ids = set(review_ids)
@@ -108,15 +117,34 @@ def enqueue_flagged(db: Connection, config: Config, review_ids: Iterable[int], n
         reviews.c.flagged.is_(True),
         ~exists().where(announced.c.review_id == reviews.c.id),
     )
-    if not fresh:
-        return
-    digest = len(fresh) > config.alerts.digest_over
-    for group in [fresh] if digest else [[review] for review in fresh]:
-        alert_id = _queue(db, config, "digest" if digest else "new_negative", group, now)
+    for review in fresh:
+        alert_id = _queue(db, config, "new_negative", [review], now, due=hold_until or now)
         db.execute(
-            insert(announced),
-            [dict(review_id=r.id, alert_id=alert_id, escalate_at=_escalate_at(r, config, now)) for r in group],
+            insert(announced).values(review_id=review.id, alert_id=alert_id, escalate_at=_escalate_at(review, config, now))
         )
+
+
+def release_held(store: Store, config: Config, hold_until: datetime, now: datetime) -> None:
+    """End a scoring run's hold: more than `alerts.digest_over` alerts become one digest, fewer go out alone.
+
+    The run's alerts are those still untried and due exactly at its `hold_until`.
+    If the run dies before this, they go out one by one when the hold runs out.
+    """
+    outbox, announced = schema.alert_outbox, schema.review_alerts
+    held = (
+        outbox.c.kind == "new_negative", outbox.c.next_attempt_at == hold_until,
+        outbox.c.attempts == 0, outbox.c.sent_at.is_(None),
+    )
+    with writing(store.engine) as db:
+        count = db.scalar(select(func.count()).select_from(outbox).where(*held))
+        if count <= config.alerts.digest_over:
+            db.execute(update(outbox).where(*held).values(next_attempt_at=now))
+            return
+        # Subqueries, not id lists: a rescore of everything may flag more reviews than a statement takes parameters.
+        review_ids = select(outbox.c.review_id).where(*held).scalar_subquery()
+        digest_id = _queue(db, config, "digest", _load_reviews(db, schema.reviews.c.id.in_(review_ids)), now, due=now)
+        db.execute(update(announced).where(announced.c.review_id.in_(review_ids)).values(alert_id=digest_id))
+        db.execute(delete(outbox).where(*held))
 
 
 def check_escalations(store: Store, config: Config, now: datetime | None = None) -> int:

@@ -239,3 +239,16 @@ def test_a_page_counts_as_already_crawled_only_when_a_successful_crawl_stored_it
     store.finish_run(store.start_run("otzovik", now=T0), CrawlOutcome("failing"), now=T0 + timedelta(hours=1))
     assert not store.all_unchanged(newest)
     assert store.all_unchanged(old)
+
+
+def test_a_search_ignores_case_in_every_alphabet(store):
+    from dashboard.queries import Filters
+    from reputation.exports import export_rows
+
+    make_source(store)
+    store.ingest(
+        [review(1, "ДОСТАВКА опоздала на час"), review(2, "Kahvi oli KYLMÄÄ"), review(3, "Great COFFEE"), review(4)],
+        now=T0,
+    )
+    for words, found in [("доставка", "r1"), ("Опоздала", "r1"), ("kylmää", "r2"), ("coffee", "r3")]:
+        assert [row["external_id"] for row in export_rows(store, where=Filters(search=words).conditions())] == [found]

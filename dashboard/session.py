@@ -64,6 +64,23 @@ def app() -> App:
         st.stop()
 
 
+@st.cache_resource(show_spinner="Loading the sentiment model for the tone check…")
+def _sentiment_models(_config: Config, key: str):
+    from sentiment.loading import Models  # torch: loaded at the first check, not with every page
+
+    return Models(_config.sentiment)
+
+
+def tone_model(ctx: App, language: str):
+    """The sentiment model for the reply checker's tone rule (loaded once per process), or None and why not."""
+    from sentiment.model import ModelLoadError
+
+    try:
+        return _sentiment_models(ctx.config, ctx.config.sentiment.model_dump_json()).for_language(language), None
+    except ModelLoadError as exc:
+        return None, f"Tone not checked: {exc}"
+
+
 @st.cache_data(ttl=300, show_spinner=False)
 def _choices(_engine, url: str) -> dict[str, list[str]]:
     return queries.choices(_engine)

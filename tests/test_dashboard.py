@@ -13,6 +13,7 @@ from reputation import inbox, schema
 from reputation.store import Store, utcnow
 from reputation.users import set_disabled, set_role
 from tests.dashboard_data import HOSTILE_TEXT, PASSWORD, seed_inbox, seed_users
+from tests.tiny_model import REPLY_EXAMPLES, build_tiny_model
 
 APP = str(Path(__file__).parents[1] / "dashboard" / "app.py")
 
@@ -188,6 +189,22 @@ def test_the_reply_assistant_drafts_and_checks_a_reply(dashboard):
     assert not app.exception, app.exception
     assert len(app.warning) >= 2
     assert "HYPERLINK" not in " ".join(w.value for w in app.warning)
+
+
+def test_the_inboxs_check_scores_the_replys_tone_with_the_configured_model(dashboard, tmp_path):
+    model = build_tiny_model(tmp_path / "reply-model", examples=REPLY_EXAMPLES)
+    with open(tmp_path / "reputation.yaml", "a", encoding="utf-8") as config:
+        config.write(f"sentiment: {{model: '{model}'}}\n")
+    app = dashboard.login("resp")
+    review_id = dashboard.ids["overdue"]
+    reply = app.text_area(key=f"reply_text_{review_id}")
+    reply.input("Анна, здравствуйте. Нам такие клиенты не нужны, не приходите больше.")
+    app.button(key=f"check_{review_id}").click().run()
+    assert not app.exception, app.exception
+    assert "tone" in [w.value.split(":")[0] for w in app.warning]
+    app.text_area(key=f"reply_text_{review_id}").input("Анна, здравствуйте! Спасибо, что написали. Сегодня вернём деньги.")
+    app.button(key=f"check_{review_id}").click().run()
+    assert "nothing to fix" in app.success[0].value
 
 
 def test_sessions_expire_and_a_disabled_user_is_logged_out(dashboard):

@@ -10,26 +10,8 @@ from reputation.records import Review
 from reputation.replies import check_reply
 from reputation.store import Store
 from sentiment.model import SentimentModel
-from tests.tiny_model import build_tiny_model
+from tests.tiny_model import REPLY_EXAMPLES, build_tiny_model
 
-# Hostile replies (negative), polite ones (positive) and plain questions (neutral), in the three languages.
-REPLY_EXAMPLES = [
-    ("нам такие клиенты не нужны, не приходите больше", 0),
-    ("сами виноваты, нечего было заказывать", 0),
-    ("надоели ваши жалобы, хватит ныть", 0),
-    ("go away, we do not need customers like you", 0),
-    ("stop whining, your complaint is nonsense", 0),
-    ("emme tarvitse tällaisia asiakkaita, älä tule enää", 0),
-    ("lopeta valittaminen, palautteesi on hölynpölyä", 0),
-    ("анна, здравствуйте! спасибо, что написали. сегодня вернём деньги", 2),
-    ("спасибо за отзыв, простите за ожидание, завтра позвоним", 2),
-    ("hello sarah, thank you for writing. we will refund you today", 2),
-    ("thank you, sorry you had to wait, we will call you tomorrow", 2),
-    ("hei matti, kiitos viestistäsi. palautamme maksun tänään", 2),
-    ("kiitos palautteesta, pahoittelemme odottamista, soitamme huomenna", 2),
-    ("адрес и часы работы", 1),
-    ("are you open on sunday", 1),
-]
 CONFIG = Config.model_validate({"company": {"name": "Кофемания"}})
 
 

@@ -55,14 +55,16 @@ def _draft(ctx, review_id: int) -> None:
 def _check(ctx, review_id: int) -> None:
     text = st.session_state.get(f"reply_text_{review_id}", "")
     try:
-        # The tone rule needs the sentiment model, which the dashboard does not load.
         language = reply_language(load_review(ctx.store, review_id), ctx.config)
-        findings = check_reply(text, language, config=ctx.config, store=ctx.store, review_id=review_id)
+        model, untoned = session.tone_model(ctx, language)  # without it, the other rules still apply
+        findings = check_reply(text, language, config=ctx.config, store=ctx.store, review_id=review_id, model=model)
     except Exception as exc:  # as in _draft
         st.session_state[_FLASH] = ("error", f"Check failed: {exc}")
         return
     st.session_state[f"findings_{review_id}"] = findings
-    if not findings:
+    if untoned:
+        st.session_state[_FLASH] = ("warning", untoned)
+    elif not findings:
         st.session_state[_FLASH] = ("success", "Check: nothing to fix. / Проверка: замечаний нет.")
 
 

@@ -186,8 +186,11 @@ alert_outbox = Table(
     Column("next_attempt_at", UtcDateTime),
     Column("sent_at", UtcDateTime),
     Column("last_error", Text),
+    # The weekly report's ISO week (kind report): queued once per week, built when it is sent.
+    Column("week", String(10)),
     UniqueConstraint("review_id", "kind"),
     Index(None, "sent_at", "next_attempt_at"),
+    Index(None, "week", unique=True),
 )
 
 users = Table(

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 from reputation.config import Config
@@ -42,8 +41,6 @@ _runtime: Runtime | None = None
 ALERTS_JOB = "alerts"
 REPORT_JOB = "weekly-report"
 CATCH_UP_JOB = "catch-up"
-# The weekly report goes straight to SMTP (no outbox): a failure is tried again after these waits.
-REPORT_RETRIES = (timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2))
 
 
 def crawl_job_id(source_id: str) -> str:
@@ -104,28 +101,19 @@ def send_alerts() -> None:
 
 
 def send_weekly_report() -> None:
-    """Send the weekly report; an SMTP failure is tried again a few times rather than losing the week's report."""
-    from reputation.mailer import MailError
-    from reputation.report import ReportError, send_weekly
+    """Queue the last week's report in the outbox and send it; the outbox retries it like an alert until it is out."""
+    from reputation.report import ReportError, queue_weekly
 
-    for retry_in in (*REPORT_RETRIES, None):
-        runtime = _current(REPORT_JOB)
-        if runtime is None:
-            return
-        try:
-            send_weekly(runtime.store, runtime.config)
-        except ReportError as exc:  # the config's to fix: trying again would not help
-            log.error(f"weekly report not sent: {exc}")
-            return
-        except MailError as exc:
-            if retry_in is None:
-                log.error(f"weekly report not sent, giving up until next week: {exc}")
-                return
-            log.warning(f"weekly report not sent, trying again in {retry_in}: {exc}")
-            runtime.stopping.wait(retry_in.total_seconds())  # a stop ends the wait; the next start sends it
-        else:
-            log.info("weekly report sent")
-            return
+    runtime = _current(REPORT_JOB)
+    if runtime is None:
+        return
+    try:
+        week = queue_weekly(runtime.store, runtime.config)
+    except ReportError as exc:  # the config's to fix: trying again would not help
+        log.error(f"weekly report not queued: {exc}")
+        return
+    log.info(f"weekly report of {week.label} queued" if week else "weekly report of last week queued before")
+    _send(runtime)
 
 
 def _score_and_send(runtime: Runtime) -> None:
@@ -142,9 +130,9 @@ def _score_and_send(runtime: Runtime) -> None:
 def _send(runtime: Runtime) -> None:
     from reputation.alerts import deliver_pending
 
-    if not runtime.config.alerts.enabled:
+    if not (runtime.config.alerts.enabled or runtime.config.reports.enabled):
         return
     with runtime.sending:
         sent = deliver_pending(runtime.store, runtime.config)
     if sent:
-        log.info(f"alerts sent: {sent}")
+        log.info(f"messages sent: {sent}")

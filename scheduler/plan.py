@@ -57,11 +57,11 @@ def planned_jobs(config: Config) -> list[PlannedJob]:
         for source in config.sources
         if source.enabled and source.type in SPIDERS
     ]
-    if config.alerts.enabled:
+    if config.alerts.enabled or config.reports.enabled:
         planned.append(
             PlannedJob(
                 id=jobs.ALERTS_JOB,
-                title="send due alerts, queue escalations",
+                title="send due messages (alerts, the weekly report), queue escalations",
                 func=jobs.send_alerts,
                 trigger=IntervalTrigger(seconds=int(ALERTS_EVERY.total_seconds()), timezone=timezone.utc),
                 run_first_at_start=True,

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from reputation import schema
 from reputation.alerts import HOLD, check_escalations, deliver_pending
 from reputation.alerts.content import AlertReview, render
+from reputation.alerts.outbox import queue_report
 from reputation.cli import cli
 from reputation.config import Config
 from reputation.records import Review
@@ -219,6 +220,19 @@ def test_a_digest_lists_the_most_urgent_fifty_and_counts_the_rest():
     assert content.text.endswith("… and 10 more, in the dashboard's inbox: https://dash.example.com/")
     assert content.html.count("<blockquote") == 50
     assert "… and 10 more, in the <a href=\"https://dash.example.com/\">dashboard's inbox</a>." in content.html
+
+
+@pytest.mark.store
+def test_a_report_that_cannot_be_built_backs_off_without_holding_up_the_alerts(store, smtp_server):
+    config = alert_config(smtp_server)
+    assert queue_report(store, config, "2026-W99", ["boss@example.com"], now=T0)  # no such ISO week
+    add_reviews(store, config, Review(source_id="vk", external_id="1", text="плохо", published_at=T0))
+    flag(store, config, "1", T0)
+    assert deliver_pending(store, config, now=T0) == 1
+    report, alert = outbox(store)
+    assert (report.attempts, report.next_attempt_at, report.sent_at) == (1, T0 + config.alerts.retry_after, None)
+    assert report.last_error.startswith("report not built: week '2026-W99' is not an ISO week")
+    assert alert.sent_at == T0
 
 
 @pytest.mark.store

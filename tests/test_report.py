@@ -8,10 +8,13 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from reputation.cli import cli
 from reputation.config import Config
-from reputation.report import ReportError, Week, build_weekly, send_weekly
+from reputation import schema
+from reputation.alerts.outbox import deliver_pending
+from reputation.report import ReportError, Week, build_weekly, queue_weekly
 from reputation.report.charts import NO_BROWSER
 from reputation.report.themes import Text, key_phrases
 from reputation.store import Store
@@ -98,18 +101,23 @@ def test_sent_report_carries_its_charts_as_inline_images(sqlite_url, smtp_server
     store = Store.open(sqlite_url)
     try:
         seed(store)
-        settings = config().model_copy(update={"alerts": Config.model_validate(
+        settings = config(enabled=True).model_copy(update={"alerts": Config.model_validate(
             {"company": {"name": "x"}, "alerts": {"smtp": smtp_server.smtp_config(), "to": ["a@example.com"]}}
         ).alerts})
-        report = send_weekly(store, settings, "2026-W47", now=NOW)
+        assert queue_weekly(store, settings, now=NOW).label == "2026-W47"
+        assert deliver_pending(store, settings, now=NOW) == 1
+        with store.engine.connect() as db:
+            row = db.execute(select(schema.alert_outbox)).one()
+        report = build_weekly(store, settings, "2026-W47", now=NOW)
     finally:
         store.close()
+    assert row.subject == report.subject
     assert report.charts.missing is None
     assert report.html.count('src="data:image/png;base64,iVBORw0KGgo') == 4
     [received] = smtp_server.wait_for(1)
     message = received.message
     assert received.rcpt_tos == ["marketing@example.com"]
-    assert message["Subject"] == report.subject and message["Message-ID"]
+    assert message["Subject"] == report.subject and message["Message-ID"] == row.message_id
     assert message.get_content_type() == "multipart/alternative"
     plain, related = message.get_payload()
     assert plain.get_content_type() == "text/plain" and "Negative share: 62.5 %" in plain.get_content()

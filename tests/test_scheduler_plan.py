@@ -65,13 +65,16 @@ def test_each_start_rebuilds_the_jobs_from_the_config_and_keeps_what_still_appli
     )
     t1 = utcnow()
     jobs = restart(store, second, t1)
-    assert set(jobs) == {"crawl:main", "crawl:city", "crawl:new", "weekly-report"}
+    # Alerts off: the minute job stays, to send the weekly report (and retry it).
+    assert set(jobs) == {"crawl:main", "crawl:city", "crawl:new", "alerts", "weekly-report"}
     assert jobs["crawl:main"].next_run_time == t0 + timedelta(minutes=3)  # unchanged: keeps its time
     assert t1 + timedelta(minutes=9) < jobs["crawl:city"].next_run_time <= utcnow() + timedelta(minutes=10)
     assert jobs["crawl:city"].trigger.interval == timedelta(minutes=10)
     assert jobs["crawl:new"].next_run_time == t1
     report = jobs["weekly-report"].next_run_time.astimezone(MOSCOW)
     assert (report.weekday(), report.hour, report.minute) == (4, 18, 30)
+    jobs = restart(store, config({"id": "main", "every": "5m"}, alerts=False, report=None), utcnow())
+    assert set(jobs) == {"crawl:main"}
 
 
 def test_a_run_missed_while_the_service_was_down_is_kept_due_whatever_changed(store):

@@ -20,6 +20,7 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from reputation import schema
+from reputation.alerts.outbox import deliver_pending, outbox_counts
 from reputation.cli import cli
 from reputation.config import load_config
 from reputation.records import Review
@@ -289,25 +290,33 @@ def test_a_service_whose_lease_was_taken_over_stops(setup, monkeypatch):
     service.close()
 
 
-def test_a_weekly_report_the_smtp_server_refused_goes_out_on_a_retry(setup, monkeypatch, caplog):
-    monkeypatch.setattr("scheduler.jobs.REPORT_RETRIES", (timedelta(seconds=2),))
-    setup.configure(reports={"enabled": True, "to": ["boss@example.com"]})
+def test_the_weekly_report_job_queues_the_week_once_and_the_outbox_retries_it(setup, caplog, monkeypatch):
+    monkeypatch.setenv("BROWSER_PATH", "/nonexistent/chromium")  # no charts: test_report draws them
+    setup.configure(alerts={"enabled": False, "smtp": setup.smtp.smtp_config()}, reports={"enabled": True, "to": ["boss@example.com"]})
     config, path = load_config(setup.path)
     store = open_store(config, path)
     jobs.install(jobs.Runtime(config, path, store, models=None))
     setup.smtp.reply = "451 4.3.0 Try again later"
     caplog.set_level(logging.INFO, logger="scheduler")
     try:
-        job = threading.Thread(target=jobs.send_weekly_report)
-        job.start()
-        wait_until(lambda: "trying again in 0:00:02" in caplog.text, "the refused report")
+        jobs.send_weekly_report()
+        with store.engine.connect() as db:
+            queued = db.execute(select(schema.alert_outbox)).one()
+        assert (queued.kind, queued.week, queued.attempts, queued.sent_at) == ("report", "2026-W47", 1, None)
+        assert "451" in queued.last_error and "queued" in caplog.text
+        # A second run of the job (a restart, a catch-up) queues nothing more.
+        jobs.send_weekly_report()
+        assert "queued before" in caplog.text and outbox_counts(store)["failing"] == 1
         setup.smtp.reply = None
-        job.join(timeout=60)
+        # With alerts off the minute job still runs, for the report.
+        assert jobs.ALERTS_JOB in {job.id for job in planned_jobs(config)}
+        assert deliver_pending(store, config, now=utcnow() + config.alerts.retry_after) == 1
     finally:
         jobs.install(None)
         store.close()
     [report] = setup.smtp.messages
-    assert report.rcpt_tos == ["boss@example.com"] and "weekly report sent" in caplog.text
+    assert report.rcpt_tos == ["boss@example.com"] and report.message["Message-ID"] == queued.message_id
+    assert report.message["Subject"].startswith("Reputation report Кофемания: ")
 
 
 def test_a_job_whose_turn_comes_as_the_service_stops_runs_at_the_next_start(setup):

@@ -17,6 +17,9 @@ second transaction marks it sent. Two senders never send one row at once; a
 sender that dies after the server took the message leaves the row to be sent
 again once the claim runs out, with the same Message-ID.
 
+The weekly report goes through the same outbox (kind `report`): one row per ISO
+week, built from the store when it is sent.
+
 `review_alerts` holds one row per announced review: which message announced it
 (so no review is announced twice, whatever rescoring does) and when it
 escalates if still unanswered.
@@ -68,11 +71,14 @@ def _recipients(config: Config, kind: str) -> list[str]:
     return config.alerts.to
 
 
+def _message_id(config: Config) -> str:
+    return make_msgid(domain=parseaddr(config.alerts.smtp.sender)[1].rpartition("@")[2] or "localhost")
+
+
 def _queue(
     db: Connection, config: Config, kind: str, reviews: list[AlertReview], now: datetime, *, due: datetime | None = None
 ) -> int:
     content = render(kind, reviews, config, now)
-    domain = parseaddr(config.alerts.smtp.sender)[1].rpartition("@")[2] or "localhost"
     return db.execute(
         insert(schema.alert_outbox).values(
             kind=kind,
@@ -81,7 +87,7 @@ def _queue(
             subject=content.subject,
             body_text=content.text,
             body_html=content.html,
-            message_id=make_msgid(domain=domain),
+            message_id=_message_id(config),
             created_at=now,
             attempts=0,
             next_attempt_at=due or now,
@@ -147,6 +153,23 @@ def release_held(store: Store, config: Config, hold_until: datetime, now: dateti
         db.execute(delete(outbox).where(*held))
 
 
+def queue_report(store: Store, config: Config, week: str, recipients: list[str], now: datetime | None = None) -> bool:
+    """Queue the weekly report of ISO week `week`, built when it is sent; False when that week's is queued already."""
+    now = now or utcnow()
+    outbox = schema.alert_outbox
+    with writing(store.engine) as db:
+        if db.scalar(select(outbox.c.id).where(outbox.c.week == week)) is not None:
+            return False
+        db.execute(
+            insert(outbox).values(
+                kind="report", week=week, recipients=json.dumps(recipients),
+                subject=f"Weekly report {week} (built when sent)", body_text="", message_id=_message_id(config),
+                created_at=now, attempts=0, next_attempt_at=now,
+            )
+        )
+    return True
+
+
 def check_escalations(store: Store, config: Config, now: datetime | None = None) -> int:
     """Queue one escalation for each announced review still unanswered at its escalation moment."""
     if not config.alerts.enabled:
@@ -210,24 +233,41 @@ def _claim(store: Store, config: Config, outbox_id: int, now: datetime) -> Email
         row = db.execute(select(outbox).where(*unsent_and_due)).first()
         if row is None:
             return None
-        about = _subjects(db, row) if row.kind in KIND_TITLES else []
-        obsolete = _obsolete(row.kind, about)
-        if obsolete:
-            db.execute(update(outbox).where(*unsent_and_due).values(next_attempt_at=None, last_error=obsolete))
-            return None
-        content = render(row.kind, about, config, now) if about else Content(row.subject, row.body_text, row.body_html)
-        claimed = db.execute(
+        claim = dict(attempts=row.attempts + 1, next_attempt_at=now + 2 * config.alerts.smtp.timeout)
+        content = None  # the weekly report is built after the claim: its charts take seconds
+        if row.kind != "report":
+            about = _subjects(db, row) if row.kind in KIND_TITLES else []
+            obsolete = _obsolete(row.kind, about)
+            if obsolete:
+                db.execute(update(outbox).where(*unsent_and_due).values(next_attempt_at=None, last_error=obsolete))
+                return None
+            content = render(row.kind, about, config, now) if about else Content(row.subject, row.body_text, row.body_html)
+            claim.update(subject=content.subject, body_text=content.text, body_html=content.html)
+        claimed = db.execute(update(outbox).where(*unsent_and_due).values(**claim)).rowcount
+    if not claimed:
+        return None
+    if content is not None:
+        return _message(config, row, content, now)
+    try:
+        return _report_message(store, config, row, now)
+    except Exception as exc:  # a report that cannot be built must not hold up the alerts behind it
+        _record_failure(store, config, f"report not built: {exc}", now, claimed=outbox_id)
+        return None
+
+
+def _report_message(store: Store, config: Config, row, now: datetime) -> EmailMessage:
+    """The weekly report of a claimed `report` row, built now and kept in the row as sent."""
+    from reputation.report.weekly import build_weekly  # the report module uses this package's content helpers
+
+    report = build_weekly(store, config, row.week, now)
+    outbox = schema.alert_outbox
+    with writing(store.engine) as db:
+        db.execute(
             update(outbox)
-            .where(*unsent_and_due)
-            .values(
-                attempts=row.attempts + 1,
-                next_attempt_at=now + 2 * config.alerts.smtp.timeout,
-                subject=content.subject,
-                body_text=content.text,
-                body_html=content.html,
-            )
-        ).rowcount
-    return _message(config, row, content, now) if claimed else None
+            .where(outbox.c.id == row.id)
+            .values(subject=report.subject, body_text=report.text, body_html=report.html)
+        )
+    return report.email(json.loads(row.recipients), message_id=row.message_id)
 
 
 def _backoff(config: Config, attempts: int) -> timedelta:
@@ -268,16 +308,18 @@ def deliver_pending(store: Store, config: Config, now: datetime | None = None) -
     """Send every due outbox message over one SMTP session; returns how many were sent.
 
     A message the server refuses is retried later with backoff; when the server
-    cannot be reached, every due message is. With alerts disabled nothing is sent.
+    cannot be reached, every due message is. With alerts disabled only weekly
+    reports are sent, with reports disabled too nothing is.
     """
-    if not config.alerts.enabled:
+    if not (config.alerts.enabled or config.reports.enabled):
         return 0
     clock: Callable[[], datetime] = (lambda: now) if now else utcnow
     outbox = schema.alert_outbox
+    kinds = () if config.alerts.enabled else (outbox.c.kind == "report",)
     with store.engine.connect() as db:
         due = db.scalars(
             select(outbox.c.id)
-            .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= clock())
+            .where(outbox.c.sent_at.is_(None), outbox.c.next_attempt_at <= clock(), *kinds)
             .order_by(outbox.c.next_attempt_at, outbox.c.id)
             .limit(DUE_BATCH)
         ).all()

@@ -23,6 +23,7 @@ from sqlalchemy import func, select
 
 from reputation import kpi, schema
 from reputation.alerts.content import one_line, time_left
+from reputation.alerts.outbox import queue_report
 from reputation.config import Config
 from reputation.links import web_url
 from reputation.mailer import new_message
@@ -167,8 +168,11 @@ class WeeklyReport:
     def text(self) -> str:
         return _templates.get_template("weekly.txt").render(**self.context, title=self.subject)
 
-    def email(self, recipients: list[str]) -> EmailMessage:
-        """Plain text and HTML, the charts as inline parts the HTML refers to by Content-ID."""
+    def email(self, recipients: list[str], message_id: str | None = None) -> EmailMessage:
+        """Plain text and HTML, the charts as inline parts the HTML refers to by Content-ID.
+
+        `message_id`: the outbox's, fixed when the report was queued, so a resend after a crash repeats it.
+        """
         sender = self.config.alerts.smtp.sender
         domain = sender.rpartition("@")[2] or "localhost"
         ids = {c.key: make_msgid(c.key, domain=domain) for c in self.charts.items if c.png}
@@ -177,7 +181,7 @@ class WeeklyReport:
         message["From"] = sender
         message["To"] = ", ".join(recipients)
         message["Date"] = format_datetime(self.now)
-        message["Message-ID"] = make_msgid("report", domain=domain)
+        message["Message-ID"] = message_id or make_msgid("report", domain=domain)
         message.set_content(self.text)
         message.add_alternative(self._render({key: "cid:" + cid[1:-1] for key, cid in ids.items()}), subtype="html")
         html_part = message.get_payload()[1]
@@ -325,9 +329,12 @@ def _recipients(config: Config) -> list[str]:
     return list(config.reports.to)
 
 
-def send_weekly(store: Store, config: Config, week: str | None = None, now: datetime | None = None) -> WeeklyReport:
-    """Build the report and e-mail it to `reports.to` (the scheduler's job); raises MailError when sending fails."""
-    _recipients(config)
-    report = build_weekly(store, config, week, now)
-    report.send()
-    return report
+def queue_weekly(store: Store, config: Config, now: datetime | None = None) -> Week | None:
+    """Queue the last complete week's report to `reports.to` in the outbox (the scheduler's job).
+
+    It is built when it is sent, and retried like an alert until it is out; the
+    week queued already (a restart, a second run) gives None.
+    """
+    now = now or utcnow()
+    week = Week.last_complete(now, config.company.zone)
+    return week if queue_report(store, config, week.label, _recipients(config), now) else None

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from reputation.config import DEFAULT_CONFIG_FILE, Config, ConfigError, load_config
+from reputation.config import DEFAULT_CONFIG_FILE, Config, ConfigError, Sentiment, load_config
 from reputation.exports import FORMATS, ImportFileError, export_rows, import_reviews, write_export
 from reputation.store import HEALTHY, Store, open_store
 
@@ -245,31 +245,30 @@ def sentiment_rescore(context: _Context, everything: bool) -> None:
     click.echo(f"Scored {count} reviews.")
 
 
-def _print_evaluation(models, rows: list[dict], batch_size: int) -> dict[str, float]:
-    """Per language and overall figures of `models` on labelled rows; returns macro-F1 by language."""
-    from sentiment.evaluation import evaluate, format_report
+def _print_evaluation(models, rows: list[dict], settings: Sentiment) -> None:
+    """Per language and overall figures of `models` on labelled rows, scored as the product scores
+    (`settings`' batch size and threshold)."""
+    from sentiment.evaluation import evaluate, format_flagged, format_report
     from sentiment.language import detect_language
+    from sentiment.policy import flagged
 
     languages = [row.get("lang") or detect_language(row["text"]) or "unknown" for row in rows]
     predicted: list[str] = [""] * len(rows)
+    flags: list[bool] = [False] * len(rows)
     for language in set(languages):
         indexes = [i for i, lang in enumerate(languages) if lang == language]
         model = models.for_language(language)
-        for i, score in zip(indexes, model.score([rows[i]["text"] for i in indexes], batch_size)):
+        for i, score in zip(indexes, model.score([rows[i]["text"] for i in indexes], settings.batch_size)):
             predicted[i] = score.label
+            flags[i] = flagged(score, score.label, settings.negative_threshold)
     gold = [row["label"] for row in rows]
-    figures = {}
-    for language in sorted(set(languages)):
-        indexes = [i for i, lang in enumerate(languages) if lang == language]
+    for name in [*sorted(set(languages)), "overall"]:
+        indexes = [i for i, lang in enumerate(languages) if name in (lang, "overall")]
         report = evaluate([gold[i] for i in indexes], [predicted[i] for i in indexes])
-        figures[language] = report.macro_f1
-        for line in format_report(language, report):
+        for line in format_report(name, report):
             click.echo(line)
-    overall = evaluate(gold, predicted)
-    for line in format_report("overall", overall):
-        click.echo(line)
-    click.echo(f"macro-F1: {overall.macro_f1:.3f}")
-    return figures
+        click.echo(format_flagged([gold[i] for i in indexes], [flags[i] for i in indexes], settings.negative_threshold))
+    click.echo(f"macro-F1: {report.macro_f1:.3f}")  # the last report is the overall one
 
 
 def _evaluation_split() -> list[dict]:
@@ -297,7 +296,7 @@ def sentiment_eval(context: _Context, file: Path | None, split: bool) -> None:
         rows = read_labelled(file) if file else _evaluation_split()
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
-    _print_evaluation(_models(config), rows, config.sentiment.batch_size)
+    _print_evaluation(_models(config), rows, config.sentiment)
 
 
 @sentiment_group.command("train")
@@ -321,7 +320,6 @@ def sentiment_train(
     training on the label corrections the team made, replaying the project's corpus.
     Point sentiment.model at --out to use the result.
     """
-    from reputation.config import Sentiment
     from sentiment import corpora, training
     from sentiment.loading import Models
 
@@ -354,7 +352,8 @@ def sentiment_train(
         settings = training.Settings(seed=seed, threads=threads, epochs=epochs)
         training.train_new(train, out, settings, click.echo)
     click.echo(f"Model written to {out}; its figures on the evaluation split:")
-    _print_evaluation(Models(Sentiment(model=str(out.resolve()))), _evaluation_split(), 64)
+    trained = Sentiment(model=str(out.resolve()))
+    _print_evaluation(Models(trained), _evaluation_split(), trained)
 
 
 from dashboard.cli import dashboard_command, users_group  # noqa: E402

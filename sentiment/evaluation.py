@@ -36,6 +36,19 @@ def evaluate(gold: list[str], predicted: list[str]) -> Report:
     return Report(len(gold), correct / len(gold) if gold else 0.0, macro, per_class)
 
 
+def flagged_shares(gold: list[str], flags: list[bool]) -> tuple[float | None, float | None]:
+    """The share of the negative texts flagged for reply, and of the others (None without any)."""
+    negatives = [flag for label, flag in zip(gold, flags) if label == "negative"]
+    others = [flag for label, flag in zip(gold, flags) if label != "negative"]
+    return (sum(negatives) / len(negatives) if negatives else None, sum(others) / len(others) if others else None)
+
+
+def format_flagged(gold: list[str], flags: list[bool], threshold: float) -> str:
+    """What goes to the reply queue: the figure that matters most is the negatives flagged."""
+    negatives, others = (f"{share:.1%}" if share is not None else "–" for share in flagged_shares(gold, flags))
+    return f"  flagged for reply (negative, or P(negative) ≥ {threshold:g}): {negatives} of the negatives, {others} of the others"
+
+
 def read_labelled(path: Path) -> list[dict]:
     """Rows of a `text,label[,lang]` CSV; a bad label stops with its row number."""
     with path.open(encoding="utf-8-sig", newline="") as handle:

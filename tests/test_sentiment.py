@@ -222,6 +222,10 @@ def test_the_sentiment_commands(tmp_path, tiny_model):
     # negative F1 0.667, positive 1.0, neutral (predicted once, never right) 0.0
     assert out[-1] == "macro-F1: 0.556"
     assert "ru: 3 texts, accuracy 0.667, macro-F1 0.556" in out and "en: 1 texts, accuracy 1.000, macro-F1 1.000" in out
+    # What goes to the reply queue at the default threshold: one of the two negatives, none of the others.
+    flagged = "  flagged for reply (negative, or P(negative) ≥ 0.4): {} of the negatives, 0.0% of the others"
+    assert out[out.index("ru: 3 texts, accuracy 0.667, macro-F1 0.556") + 4] == flagged.format("50.0%")
+    assert out[out.index("en: 1 texts, accuracy 1.000, macro-F1 1.000") + 4] == flagged.format("–")
 
     bad = tmp_path / "bad.csv"
     bad.write_text("text,label\nok,good\n", encoding="utf-8")

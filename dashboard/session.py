@@ -66,6 +66,7 @@ def app() -> App:
 
 @st.cache_resource(show_spinner="Loading the sentiment model for the tone check…")
 def _sentiment_models(_config: Config, key: str):
+    """`key` (the sentiment settings as JSON) is what the cache hashes: the config itself is not hashable."""
     from sentiment.loading import Models  # torch: loaded at the first check, not with every page
 
     return Models(_config.sentiment)
